@@ -1,0 +1,1 @@
+"""csbot: a Slack assistant for Customer Success teams."""

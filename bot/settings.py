@@ -1,0 +1,22 @@
+"""Process settings, read from the environment (never at import time: call `Settings()`)."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DATABASE_URL = "sqlite:///csbot.db"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", populate_by_name=True)
+
+    slack_bot_token: SecretStr | None = Field(default=None, alias="SLACK_BOT_TOKEN")
+    slack_signing_secret: SecretStr | None = Field(default=None, alias="SLACK_SIGNING_SECRET")
+    slack_app_token: SecretStr | None = Field(default=None, alias="SLACK_APP_TOKEN")
+    slack_api_url: str | None = Field(default=None, alias="CSBOT_SLACK_API_URL")
+    port: int = Field(default=3000, alias="PORT")
+    database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="CSBOT_DATABASE_URL")
+    config_path: str | None = Field(default=None, alias="CSBOT_CONFIG")
+
+    @property
+    def socket_mode(self) -> bool:
+        return self.slack_app_token is not None

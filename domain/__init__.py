@@ -1,0 +1,1 @@
+"""Customer Success logic: health scoring, account lookup, renewals. Knows nothing of Slack."""

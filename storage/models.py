@@ -1,0 +1,155 @@
+"""The tables. Kept free of `from __future__ import annotations`: SQLModel reads real annotations."""
+
+import enum
+from datetime import date, datetime
+from typing import Any
+
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+# SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
+BigId = BigInteger().with_variant(Integer(), "sqlite")
+
+
+class Role(enum.StrEnum):
+    CSM = "csm"
+    AE = "ae"
+    AM = "am"
+    CS_OPS = "cs_ops"
+    MANAGER = "manager"
+
+
+class MovementKind(enum.StrEnum):
+    NEW = "new"
+    UPSELL = "upsell"
+    EXTENSION = "extension"
+    CROSS_SELL = "cross_sell"
+    DOWNSELL = "downsell"
+    CHURN = "churn"
+
+
+class TeamMember(SQLModel, table=True):
+    __tablename__ = "team_member"
+
+    id: int | None = Field(default=None, primary_key=True)
+    email: str = Field(max_length=320, unique=True, index=True)
+    name: str = Field(max_length=200)
+    role: str = Field(max_length=20)
+    slack_user_id: str | None = Field(default=None, max_length=32, unique=True, index=True)
+    manager_email: str | None = Field(default=None, max_length=320)
+    timezone: str | None = Field(default=None, max_length=64)
+    locale: str | None = Field(default=None, max_length=16)
+
+
+class Account(SQLModel, table=True):
+    __tablename__ = "account"
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+    name: str = Field(max_length=255)
+    # Lower-cased, punctuation- and legal-suffix-free form of the name: what loose lookup matches on.
+    search_name: str = Field(max_length=255, index=True)
+    domain: str | None = Field(default=None, max_length=255, index=True)
+    segment: str | None = Field(default=None, max_length=40)
+    region: str | None = Field(default=None, max_length=40)
+    arr: float = Field(default=0)
+    seats: int | None = Field(default=None)
+    csm_email: str | None = Field(default=None, max_length=320, index=True)
+    ae_email: str | None = Field(default=None, max_length=320, index=True)
+    am_email: str | None = Field(default=None, max_length=320, index=True)
+    lifecycle_stage: str | None = Field(default=None, max_length=40)
+    status: str = Field(default="active", max_length=20)
+    start_date: date | None = Field(default=None)
+
+
+class AccountAlias(SQLModel, table=True):
+    __tablename__ = "account_alias"
+    __table_args__ = (UniqueConstraint("account_id", "search_alias"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    alias: str = Field(max_length=255)
+    search_alias: str = Field(max_length=255, index=True)
+
+
+class Contract(SQLModel, table=True):
+    __tablename__ = "contract"
+    __table_args__ = (Index("ix_contract_account_end", "account_id", "end_date"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    external_id: str = Field(max_length=64, unique=True, index=True)
+    account_id: int = Field(foreign_key="account.id")
+    start_date: date
+    end_date: date = Field(index=True)
+    arr: float = Field(default=0)
+    auto_renew: bool = Field(default=False)
+    notice_days: int | None = Field(default=None)
+    status: str = Field(default="active", max_length=20)
+
+
+class MetricObservation(SQLModel, table=True):
+    """One value of one metric for one account on one day (long form: any metric fits)."""
+
+    __tablename__ = "metric_observation"
+    __table_args__ = (UniqueConstraint("account_id", "metric", "observed_on", name="uq_metric_observation"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    account_id: int = Field(foreign_key="account.id")
+    metric: str = Field(max_length=64)
+    observed_on: date
+    value: float
+
+
+class HealthSnapshot(SQLModel, table=True):
+    """The health score of one account as computed for one day; trend and history read these."""
+
+    __tablename__ = "health_snapshot"
+    __table_args__ = (UniqueConstraint("account_id", "day", name="uq_health_snapshot"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    account_id: int = Field(foreign_key="account.id")
+    day: date
+    score: float | None = Field(default=None)
+    band: str = Field(max_length=16)
+    scorecard: str = Field(max_length=64)
+    measures: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class Milestone(SQLModel, table=True):
+    """A value point agreed with the customer, with a deadline (onboarding tracks three per account)."""
+
+    __tablename__ = "milestone"
+    __table_args__ = (UniqueConstraint("account_id", "name", name="uq_milestone"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    name: str = Field(max_length=255)
+    due_date: date
+    achieved_date: date | None = Field(default=None)
+
+
+class RevenueMovement(SQLModel, table=True):
+    __tablename__ = "revenue_movement"
+    __table_args__ = (
+        UniqueConstraint("account_id", "moved_on", "kind", name="uq_revenue_movement"),
+        Index("ix_revenue_movement_moved_on", "moved_on"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    moved_on: date
+    kind: str = Field(max_length=20)
+    arr_delta: float
+
+
+class AuditEntry(SQLModel, table=True):
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    at: datetime = Field(index=True)
+    slack_user_id: str | None = Field(default=None, max_length=32, index=True)
+    action: str = Field(max_length=40)
+    query: str | None = Field(default=None, max_length=500)
+    account_id: int | None = Field(default=None, index=True)
+    outcome: str = Field(max_length=40)
