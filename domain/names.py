@@ -5,8 +5,26 @@ import unicodedata
 
 # Legal-form words that say nothing about which company is meant.
 _LEGAL_SUFFIXES = {
-    "inc", "incorporated", "corp", "corporation", "co", "company", "ltd", "limited", "llc", "plc",
-    "gmbh", "ag", "sa", "sas", "bv", "nv", "kk", "pte", "pty", "holdings",
+    "inc",
+    "incorporated",
+    "corp",
+    "corporation",
+    "co",
+    "company",
+    "ltd",
+    "limited",
+    "llc",
+    "plc",
+    "gmbh",
+    "ag",
+    "sa",
+    "sas",
+    "bv",
+    "nv",
+    "kk",
+    "pte",
+    "pty",
+    "holdings",
 }
 _LEGAL_JA = ("株式会社", "有限会社", "合同会社", "（株）", "(株)", "㈱")
 _NON_WORD = re.compile(r"[^\w]+", re.UNICODE)

@@ -9,7 +9,9 @@ from bot.cli import migrate_cmd
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="csbot", description="A Slack assistant for Customer Success teams.")
+    parser = argparse.ArgumentParser(
+        prog="csbot", description="A Slack assistant for Customer Success teams."
+    )
     subparsers = parser.add_subparsers(dest="command", required=True)
     for module in (migrate_cmd,):
         module.add_parser(subparsers)

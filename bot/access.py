@@ -1,0 +1,96 @@
+"""Who is asking: their team membership, language, and whether they may see account data.
+
+Slack profile and user-group look-ups are cached for a few minutes: they change rarely and a
+slash command has three seconds.
+"""
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError
+from sqlalchemy import Engine
+
+from bot.config import WorkspaceConfig
+from bot.i18n import choose_language
+from storage.models import TeamMember
+from storage.team import link_slack_user, member_by_email, member_by_slack_id
+
+logger = logging.getLogger(__name__)
+CACHE_SECONDS = 300.0
+
+
+@dataclass(frozen=True)
+class Requester:
+    slack_user_id: str
+    language: str
+    member: TeamMember | None
+    allowed: bool
+
+
+class _TtlCache:
+    def __init__(self, seconds: float, now: Callable[[], float] = time.monotonic) -> None:
+        self._seconds = seconds
+        self._now = now
+        self._items: dict[str, tuple[float, Any]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, key: str, load: Callable[[], Any]) -> Any:
+        with self._lock:
+            hit = self._items.get(key)
+            if hit and hit[0] > self._now():
+                return hit[1]
+        value = load()
+        with self._lock:
+            self._items[key] = (self._now() + self._seconds, value)
+        return value
+
+
+class Directory:
+    def __init__(self, engine: Engine, config: WorkspaceConfig, cache_seconds: float = CACHE_SECONDS) -> None:
+        self._engine = engine
+        self._config = config
+        self._profiles = _TtlCache(cache_seconds)
+        self._groups = _TtlCache(cache_seconds)
+
+    def _profile(self, client: WebClient, slack_user_id: str) -> dict[str, Any]:
+        def load() -> dict[str, Any]:
+            try:
+                return dict(client.users_info(user=slack_user_id, include_locale=True)["user"])
+            except SlackApiError as error:
+                logger.warning("users.info failed for %s: %s", slack_user_id, error.response.get("error"))
+                return {}
+
+        return self._profiles.get(slack_user_id, load)  # type: ignore[no-any-return]
+
+    def _in_allowed_group(self, client: WebClient, slack_user_id: str) -> bool:
+        group = self._config.access.allowed_usergroup
+        if not group:
+            return False
+
+        def load() -> frozenset[str]:
+            try:
+                return frozenset(client.usergroups_users_list(usergroup=group)["users"])
+            except SlackApiError as error:
+                logger.warning("usergroups.users.list failed for %s: %s", group, error.response.get("error"))
+                return frozenset()
+
+        return slack_user_id in self._groups.get(group, load)
+
+    def requester(self, client: WebClient, slack_user_id: str) -> Requester:
+        member = member_by_slack_id(self._engine, slack_user_id)
+        profile = self._profile(client, slack_user_id)
+        if member is None:
+            email = (profile.get("profile") or {}).get("email")
+            member = member_by_email(self._engine, email) if email else None
+            if member is not None and member.id is not None:
+                link_slack_user(self._engine, member.id, slack_user_id)
+        allowed = member is not None or self._in_allowed_group(client, slack_user_id)
+        language = choose_language(
+            profile.get("locale"), member.locale if member else None, default=self._config.default_locale
+        )
+        return Requester(slack_user_id=slack_user_id, language=language, member=member, allowed=allowed)

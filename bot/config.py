@@ -1,0 +1,71 @@
+"""The workspace configuration: the shipped YAML default, overlaid by the file CSBOT_CONFIG names."""
+
+from pathlib import Path
+from typing import Any, Literal
+from zoneinfo import ZoneInfo
+
+import yaml
+from pydantic import BaseModel, Field, ValidationError, field_validator
+
+from domain.health.scorecard import HealthConfig
+
+DEFAULT_CONFIG_PATH = Path(__file__).parent / "default_config.yml"
+# Keys whose value a workspace file replaces whole rather than merging into the default.
+_REPLACED_WHOLE = {("health", "scorecards"), ("health", "bands")}
+
+
+class AccessConfig(BaseModel):
+    allowed_usergroup: str = ""
+
+
+class WorkspaceConfig(BaseModel):
+    default_locale: Literal["en", "ja"] = "en"
+    timezone: str = "Asia/Tokyo"
+    currency: str = Field(default="USD", min_length=3, max_length=3)
+    access: AccessConfig = Field(default_factory=AccessConfig)
+    health: HealthConfig
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        ZoneInfo(value)  # raises on an unknown zone
+        return value
+
+    @property
+    def zone(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class ConfigError(Exception):
+    pass
+
+
+def _merge(base: dict[str, Any], override: dict[str, Any], path: tuple[str, ...] = ()) -> dict[str, Any]:
+    merged = dict(base)
+    for key, value in override.items():
+        here = (*path, key)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict) and here not in _REPLACED_WHOLE:
+            merged[key] = _merge(merged[key], value, here)
+        else:
+            merged[key] = value
+    return merged
+
+
+def _read_yaml(path: Path) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+    except (OSError, yaml.YAMLError) as error:
+        raise ConfigError(f"cannot read configuration {path}: {error}") from error
+    if not isinstance(data, dict):
+        raise ConfigError(f"configuration {path} must be a mapping at the top level")
+    return data
+
+
+def load_config(path: str | Path | None = None) -> WorkspaceConfig:
+    data = _read_yaml(DEFAULT_CONFIG_PATH)
+    if path:
+        data = _merge(data, _read_yaml(Path(path)))
+    try:
+        return WorkspaceConfig.model_validate(data)
+    except ValidationError as error:
+        raise ConfigError(f"invalid configuration {path or DEFAULT_CONFIG_PATH}:\n{error}") from error

@@ -1,0 +1,97 @@
+"""One message catalogue for every user-facing string: gettext catalogues read through Babel.
+
+English strings in the code are the message ids; `bot/locale/<lang>/LC_MESSAGES/messages.po` holds
+the translations. The .po files are compiled in memory on first use, so there is no build step and
+no binary .mo file to keep in step with its source.
+"""
+
+import io
+from datetime import date
+from functools import cache
+from pathlib import Path
+
+from babel import Locale
+from babel.dates import format_date
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po
+from babel.numbers import format_currency, format_decimal, format_percent
+from babel.support import NullTranslations, Translations
+
+from bot.render.mrkdwn import Trusted, escape
+
+LOCALE_DIR = Path(__file__).parent / "locale"
+SUPPORTED = ("en", "ja")
+
+
+def supported_language(tag: str | None) -> str | None:
+    """Map a Slack locale such as `ja-JP` or `en-GB` to a language we have, or None."""
+    if not tag:
+        return None
+    language = tag.replace("_", "-").split("-", 1)[0].lower()
+    return language if language in SUPPORTED else None
+
+
+def choose_language(*candidates: str | None, default: str = "en") -> str:
+    """The first candidate we support, in order of preference; else the workspace default."""
+    for candidate in candidates:
+        language = supported_language(candidate)
+        if language:
+            return language
+    return default
+
+
+@cache
+def translations(language: str) -> NullTranslations:
+    po_path = LOCALE_DIR / language / "LC_MESSAGES" / "messages.po"
+    if language == "en" or not po_path.exists():
+        return NullTranslations()
+    with po_path.open("rb") as po_file:
+        catalog = read_po(po_file, locale=language)
+    buffer = io.BytesIO()
+    write_mo(buffer, catalog)
+    buffer.seek(0)
+    return Translations(buffer)
+
+
+class Translator:
+    """gettext plus locale-aware number, money and date formatting for one language."""
+
+    def __init__(self, language: str) -> None:
+        self.language = language
+        self.locale = Locale.parse(language)
+        self._translations = translations(language)
+
+    def gettext(self, message: str, **values: object) -> str:
+        text = self._translations.gettext(message)
+        return text % values if values else text
+
+    def ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self._translations.ngettext(singular, plural, n)
+        return text % {"num": n, **values}
+
+    def safe_gettext(self, message: str, **values: object) -> str:
+        """gettext for mrkdwn: the values are escaped, the catalogue text is not."""
+        # Always interpolate (as Jinja's new-style gettext does), so a literal percent is written %%.
+        return Trusted(self._translations.gettext(message) % {k: escape(v) for k, v in values.items()})
+
+    def safe_ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
+        text = self._translations.ngettext(singular, plural, n)
+        return Trusted(text % {"num": n, **{k: escape(v) for k, v in values.items()}})
+
+    def number(self, value: float, digits: int = 0) -> str:
+        return format_decimal(round(value, digits), locale=self.locale)
+
+    def percent(self, ratio: float) -> str:
+        return format_percent(ratio, locale=self.locale)
+
+    def money(self, amount: float, currency: str) -> str:
+        # ARR is shown in whole units: cents add noise to a figure people compare at a glance.
+        return format_currency(amount, currency, format="¤#,##0", locale=self.locale, currency_digits=False)
+
+    def date(self, day: date) -> str:
+        return format_date(day, format="medium", locale=self.locale)
+
+
+@cache
+def translator(language: str) -> Translator:
+    return Translator(language if language in SUPPORTED else "en")

@@ -1,0 +1,141 @@
+"""The whole product wired to the local Slack server, on loopback: the offline way to use csbot.
+
+`csbot cmd`, `csbot shell`, `csbot demo`, the benchmarks and the tests all drive the bot through
+this: a signed request goes in over HTTP exactly as Slack would send it, and every Web API or
+response-URL call the bot makes comes out recorded by the local Slack server.
+"""
+
+import time
+from dataclasses import dataclass
+from types import TracebackType
+
+from pydantic import SecretStr
+from slack_bolt import App
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot.app import create_app
+from bot.config import WorkspaceConfig
+from bot.executor import TrackedExecutor
+from bot.http import BackgroundServer
+from bot.settings import Settings
+from domain.clock import Clock, system_clock
+from localslack import LocalSlackServer, RecordedCall, block_action_body, post_signed, slash_command_body
+from storage.models import TeamMember
+
+LOCAL_SIGNING_SECRET = "local-signing-secret"
+LOCAL_BOT_TOKEN = "xoxb-local"
+_SLACK_LOCALES = {"ja": "ja-JP", "en": "en-US"}
+
+
+@dataclass(frozen=True)
+class Exchange:
+    """One request to the bot: the HTTP answer Slack would get, and every call the bot made after it."""
+
+    status: int
+    response_body: str
+    calls: list[RecordedCall]
+    elapsed_ms: float
+
+
+def slack_locale(locale: str | None) -> str:
+    if not locale:
+        return "en-US"
+    return _SLACK_LOCALES.get(locale.lower(), locale)
+
+
+class LocalWorkspace:
+    def __init__(self, *, engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self.slack = LocalSlackServer()
+        self.executor = TrackedExecutor()
+        self.app: App | None = None
+        self._http: BackgroundServer | None = None
+
+    def __enter__(self) -> "LocalWorkspace":
+        self.slack.start()
+        self.add_team_to_directory()
+        settings = Settings(
+            SLACK_BOT_TOKEN=SecretStr(LOCAL_BOT_TOKEN),
+            SLACK_SIGNING_SECRET=SecretStr(LOCAL_SIGNING_SECRET),
+            CSBOT_SLACK_API_URL=self.slack.api_url,
+        )
+        self.app = create_app(
+            settings, config=self.config, engine=self.engine, clock=self.clock, executor=self.executor
+        )
+        self._http = BackgroundServer(self.app).__enter__()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        if self._http:
+            self._http.__exit__(exc_type, exc, tb)
+        self.executor.shutdown(wait=True)
+        self.slack.stop()
+
+    @property
+    def url(self) -> str:
+        assert self._http is not None, "use LocalWorkspace as a context manager"
+        return self._http.url
+
+    def add_team_to_directory(self) -> None:
+        """Every team member with a Slack id becomes a user of the local Slack, with locale and email."""
+        with Session(self.engine) as session:
+            members = session.exec(select(TeamMember).where(TeamMember.slack_user_id.is_not(None))).all()  # type: ignore[union-attr]
+        for member in members:
+            self.slack.add_user(
+                member.slack_user_id,  # type: ignore[arg-type]
+                email=member.email,
+                name=member.email.split("@")[0],
+                real_name=member.name,
+                locale=slack_locale(member.locale),
+                tz=member.timezone or self.config.timezone,
+            )
+
+    def resolve_user(self, who: str) -> str:
+        """A Slack user id from an id or a team member's email."""
+        if "@" not in who:
+            return who
+        with Session(self.engine) as session:
+            member = session.exec(select(TeamMember).where(TeamMember.email == who.strip().lower())).first()
+        if member is None or not member.slack_user_id:
+            raise LookupError(f"no team member with a Slack id has the email {who}")
+        return member.slack_user_id
+
+    def send(
+        self, body: str, *, timestamp: int | None = None, signing_secret: str = LOCAL_SIGNING_SECRET
+    ) -> Exchange:
+        """POST a signed body to /slack/events, wait until every listener is done, return what happened."""
+        before = len(self.slack.calls)
+        started = time.perf_counter()
+        status, text = post_signed(self.url, body, signing_secret, timestamp=timestamp)
+        self.executor.wait_idle()
+        elapsed = (time.perf_counter() - started) * 1000
+        return Exchange(
+            status=status, response_body=text, calls=self.slack.calls[before:], elapsed_ms=elapsed
+        )
+
+    def command(
+        self, text: str, *, user_id: str, command: str = "/cs", channel_id: str = "C0DEMO"
+    ) -> Exchange:
+        body = slash_command_body(
+            command=command,
+            text=text,
+            user_id=user_id,
+            response_url=self.slack.new_response_url(),
+            channel_id=channel_id,
+        )
+        return self.send(body)
+
+    def click(self, action_id: str, value: str, *, user_id: str, channel_id: str = "C0DEMO") -> Exchange:
+        body = block_action_body(
+            action_id=action_id,
+            value=value,
+            user_id=user_id,
+            response_url=self.slack.new_response_url(),
+            channel_id=channel_id,
+        )
+        return self.send(body)

@@ -1,0 +1,89 @@
+"""Display names and value formats for configured identifiers (measures, bands, stages, segments)."""
+
+from bot.i18n import Translator
+from domain.health.scoring import MeasureResult
+
+
+# Marked for the catalogue with N_ (a no-op) and translated when shown, so one table serves every language.
+def N_(message: str) -> str:
+    return message
+
+
+MEASURE_LABELS = {
+    "seat_utilisation": N_("Seat utilisation"),
+    "login_frequency": N_("Login frequency"),
+    "feature_breadth": N_("Feature breadth"),
+    "value_points_on_time": N_("Value points on time"),
+    "nps": N_("NPS"),
+    "open_tickets": N_("Open support tickets"),
+    "days_since_touch": N_("Last touch"),
+}
+BAND_LABELS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "no_data": N_("no data")}
+BAND_EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
+STAGE_LABELS = {
+    "qualification": N_("qualification"),
+    "onboarding": N_("onboarding"),
+    "adoption": N_("adoption"),
+    "renewal": N_("renewal"),
+    "expansion": N_("expansion"),
+}
+SEGMENT_LABELS = {"enterprise": N_("Enterprise"), "mid_market": N_("Mid-market"), "smb": N_("SMB")}
+REGION_LABELS = {
+    "japan": N_("Japan"),
+    "north_america": N_("North America"),
+    "emea": N_("EMEA"),
+    "apac": N_("APAC"),
+}
+
+
+def _label(table: dict[str, str], key: str | None, tr: Translator) -> str:
+    if not key:
+        return "—"
+    known = table.get(key)
+    return tr.gettext(known) if known else key.replace("_", " ")
+
+
+def measure_label(measure_id: str, tr: Translator) -> str:
+    return _label(MEASURE_LABELS, measure_id, tr)
+
+
+def band_label(band: str, tr: Translator) -> str:
+    return _label(BAND_LABELS, band, tr)
+
+
+def band_emoji(band: str) -> str:
+    return BAND_EMOJI.get(band, ":white_circle:")
+
+
+def stage_label(stage: str | None, tr: Translator) -> str:
+    return _label(STAGE_LABELS, stage, tr)
+
+
+def segment_label(segment: str | None, tr: Translator) -> str:
+    return _label(SEGMENT_LABELS, segment, tr)
+
+
+def region_label(region: str | None, tr: Translator) -> str:
+    return _label(REGION_LABELS, region, tr)
+
+
+def measure_value(measure: MeasureResult, tr: Translator) -> str:
+    """The raw figure behind a measure's score, in the words a CSM would use."""
+    value = measure.value
+    if value is None:
+        return tr.gettext("no data")
+    match measure.id:
+        case "seat_utilisation":
+            return tr.gettext("%(percent)s of seats active", percent=tr.percent(value))
+        case "value_points_on_time":
+            return tr.gettext("%(percent)s on time", percent=tr.percent(value))
+        case "login_frequency":
+            return tr.gettext("%(count)s logins per seat in 30 days", count=tr.number(value, 1))
+        case "feature_breadth":
+            return tr.ngettext("%(num)s feature in use", "%(num)s features in use", round(value))
+        case "open_tickets":
+            return tr.ngettext("%(num)s open", "%(num)s open", round(value))
+        case "days_since_touch":
+            return tr.ngettext("%(num)s day ago", "%(num)s days ago", round(value))
+        case _:
+            return tr.number(value, 1)

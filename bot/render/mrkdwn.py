@@ -1,0 +1,20 @@
+"""Slack mrkdwn escaping. Slack treats `<…>` as mentions and links, so user text must be escaped."""
+
+
+class Trusted(str):
+    """Text produced by our own code (a mention we built, a link we built): passed through unescaped."""
+
+    __slots__ = ()
+
+
+def escape(text: object) -> str:
+    """Escape the three characters Slack's mrkdwn gives meaning to; everything else is left alone."""
+    if isinstance(text, Trusted):
+        return text
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
+
+def mention(slack_user_id: str) -> Trusted:
+    if not slack_user_id.isalnum():
+        raise ValueError(f"not a Slack user id: {slack_user_id!r}")
+    return Trusted(f"<@{slack_user_id}>")

@@ -1,0 +1,46 @@
+"""One Jinja2 environment per language, with gettext installed and mrkdwn escaping of every value."""
+
+from functools import cache
+from pathlib import Path
+from typing import Any
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from bot.i18n import translations, translator
+from bot.render.mrkdwn import escape
+
+TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+
+
+def _finalize(value: Any) -> str:
+    # Every `{{ … }}` passes through here: user-supplied text can never inject a mention or link.
+    return escape("" if value is None else value)
+
+
+@cache
+def environment(language: str) -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATE_DIR),
+        undefined=StrictUndefined,
+        finalize=_finalize,
+        extensions=["jinja2.ext.i18n"],
+        trim_blocks=True,
+        lstrip_blocks=True,
+        keep_trailing_newline=False,
+        autoescape=False,
+    )
+    env.install_gettext_translations(translations(language), newstyle=True)  # type: ignore[attr-defined]
+    tr = translator(language)
+    # Our own catalogue text is trusted; only the values put into it are escaped. Replacing the
+    # extension's callables keeps a mention we built (a Trusted value) intact inside a sentence.
+    env.globals.update(_=tr.safe_gettext, gettext=tr.safe_gettext, ngettext=tr.safe_ngettext, t=tr)
+    return env
+
+
+def render(language: str, template: str, **context: Any) -> str:
+    return environment(language).get_template(template).render(**context).strip()
+
+
+def macros(language: str, template: str) -> Any:
+    """The template's macros, callable from Python: one file can hold every text of a message."""
+    return environment(language).get_template(template).module

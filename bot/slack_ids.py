@@ -1,0 +1,13 @@
+"""Every Slack identifier the app defines, in one place: blocks, listeners and manifest.yml agree."""
+
+COMMAND = "/cs"
+
+# Block actions
+SHARE_HEALTH_CARD = "share_health_card"
+PICK_HEALTH_ACCOUNT = "pick_health_account"
+# Each pick button needs its own action_id inside one actions block: "pick_health_account:<id>".
+PICK_HEALTH_ACCOUNT_PATTERN = r"^pick_health_account:\d+$"
+
+# Block ids
+HEALTH_ACTIONS_BLOCK = "health_actions"
+PICK_ACCOUNT_BLOCK = "pick_account"

@@ -1,0 +1,68 @@
+"""Finding the account a person means from what they typed: id, name, alias or domain, loosely."""
+
+import re
+from dataclasses import dataclass, field
+
+from rapidfuzz import fuzz, process
+from sqlalchemy import Engine
+
+from domain.names import normalise_name
+from storage.accounts import AccountRef, all_search_names, exact_matches, partial_matches
+
+MAX_CHOICES = 5
+_SUGGESTION_CUTOFF = 60
+
+
+@dataclass(frozen=True)
+class Lookup:
+    query: str
+    match: AccountRef | None = None
+    choices: list[AccountRef] = field(default_factory=list)  # several accounts fit: let the person pick
+    more_choices: int = 0  # how many fitting accounts were not offered
+    suggestions: list[str] = field(default_factory=list)  # nothing fits: names close to the query
+
+
+def _rank(normalised: str, ref: AccountRef) -> tuple[int, str]:
+    """Starts-with beats whole-word beats anywhere-inside; ties by name."""
+    if ref.search_name.startswith(normalised):
+        rank = 0
+    elif re.search(rf"\b{re.escape(normalised)}\b", ref.search_name):
+        rank = 1
+    else:
+        rank = 2
+    return rank, ref.name.casefold()
+
+
+def suggest(engine: Engine, normalised: str, limit: int = 3) -> list[str]:
+    names = all_search_names(engine)
+    found = process.extract(
+        normalised,
+        [searchable for _, _, searchable in names],
+        scorer=fuzz.WRatio,
+        limit=limit * 3,
+        score_cutoff=_SUGGESTION_CUTOFF,
+    )
+    suggestions: list[str] = []
+    for _, _, index in found:
+        display = names[index][1]
+        if display not in suggestions:
+            suggestions.append(display)
+    return suggestions[:limit]
+
+
+def find_account(engine: Engine, query: str) -> Lookup:
+    normalised = normalise_name(query)
+    if not normalised:
+        return Lookup(query=query)
+    exact = exact_matches(engine, raw=query, normalised=normalised)
+    if len(exact) == 1:
+        return Lookup(query=query, match=exact[0])
+    fitting = exact or partial_matches(engine, normalised=normalised, limit=MAX_CHOICES * 4 + 1)
+    if len(fitting) == 1:
+        return Lookup(query=query, match=fitting[0])
+    if fitting:
+        ranked = sorted(fitting, key=lambda ref: _rank(normalised, ref))
+        return Lookup(
+            query=query, choices=ranked[:MAX_CHOICES], more_choices=max(0, len(ranked) - MAX_CHOICES)
+        )
+    return Lookup(query=query, suggestions=suggest(engine, normalised))

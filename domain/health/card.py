@@ -1,0 +1,161 @@
+"""Everything the health card shows, as plain data: built from stored snapshots, never recomputed."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from sqlalchemy import Engine
+
+from domain.health.scorecard import HealthConfig
+from domain.health.scoring import MeasureResult
+from storage.accounts import CardRows, load_card_rows
+
+SPARKLINE_POINTS = 7
+TOP_DRAGS = 3
+
+
+@dataclass(frozen=True)
+class Person:
+    name: str
+    email: str
+    slack_user_id: str | None
+
+
+@dataclass(frozen=True)
+class Drag:
+    """A measure and how many points it costs the overall score."""
+
+    measure: MeasureResult
+    points_lost: float
+
+
+@dataclass(frozen=True)
+class Renewal:
+    end_date: date
+    days_left: int
+    arr: float
+    auto_renew: bool
+    notice_deadline: date | None  # last day to give notice, for auto-renewing contracts
+    notice_days_left: int | None
+
+
+@dataclass(frozen=True)
+class HealthCard:
+    account_id: int
+    external_id: str
+    name: str
+    segment: str | None
+    region: str | None
+    lifecycle_stage: str | None
+    status: str
+    arr: float
+    csm: Person | None
+    ae: Person | None
+    am: Person | None
+    renewal: Renewal | None
+    as_of: date | None  # day of the newest snapshot; None when the account was never scored
+    score: float | None
+    band: str
+    scorecard: str | None
+    baseline_score: float | None  # the score `trend_days` earlier
+    trend_days: int
+    history: list[float | None]  # scores at evenly spaced days over the trend window, oldest first
+    drags: list[Drag]
+    strongest: MeasureResult | None
+    no_data: list[MeasureResult]
+
+    @property
+    def trend(self) -> float | None:
+        if self.score is None or self.baseline_score is None:
+            return None
+        return round(self.score - self.baseline_score, 1)
+
+
+def drags(measures: list[MeasureResult], limit: int = TOP_DRAGS) -> list[Drag]:
+    """The measures costing the most points: weight share × shortfall from 100."""
+    with_data = [m for m in measures if m.score is not None]
+    total_weight = sum(m.weight for m in with_data)
+    if not total_weight:
+        return []
+    costs = [Drag(m, round(m.weight / total_weight * (100 - m.score), 1)) for m in with_data]  # type: ignore[operator]
+    return sorted((d for d in costs if d.points_lost > 0), key=lambda d: -d.points_lost)[:limit]
+
+
+def strongest(measures: list[MeasureResult]) -> MeasureResult | None:
+    with_data = [m for m in measures if m.score is not None]
+    return max(with_data, key=lambda m: (m.score, m.weight)) if with_data else None
+
+
+def _person(rows: CardRows, email: str | None) -> Person | None:
+    if not email:
+        return None
+    member = rows.owners.get(email)
+    if member is None:
+        return Person(name=email, email=email, slack_user_id=None)
+    return Person(name=member.name, email=member.email, slack_user_id=member.slack_user_id)
+
+
+def _renewal(rows: CardRows, today: date) -> Renewal | None:
+    contract = rows.contract
+    if contract is None:
+        return None
+    deadline = None
+    if contract.auto_renew and contract.notice_days:
+        deadline = contract.end_date - timedelta(days=contract.notice_days)
+    return Renewal(
+        end_date=contract.end_date,
+        days_left=(contract.end_date - today).days,
+        arr=contract.arr,
+        auto_renew=contract.auto_renew,
+        notice_deadline=deadline,
+        notice_days_left=(deadline - today).days if deadline else None,
+    )
+
+
+def sample_days(today: date, trend_days: int, points: int = SPARKLINE_POINTS) -> list[date]:
+    """Evenly spaced days from `trend_days` ago up to today: the sparkline's x axis."""
+    step = trend_days / (points - 1)
+    return [today - timedelta(days=round(trend_days - i * step)) for i in range(points)]
+
+
+def _score_on_or_before(by_day: dict[date, float | None], days: list[date], day: date) -> float | None:
+    """The latest stored score on or before `day` (a missed nightly run should not blank the chart)."""
+    earlier = [d for d in days if d <= day]
+    return by_day[earlier[-1]] if earlier else None
+
+
+def build_card(engine: Engine, config: HealthConfig, account_id: int, today: date) -> HealthCard | None:
+    # A week of slack before the baseline so a missed nightly run still leaves a comparison point.
+    history_from = today - timedelta(days=config.trend_days + 7)
+    rows = load_card_rows(engine, account_id, today=today, history_from=history_from)
+    if rows is None:
+        return None
+    account = rows.account
+    latest = rows.snapshots[-1] if rows.snapshots else None
+    measures = [MeasureResult.from_dict(m) for m in latest.measures] if latest else []
+    by_day = {s.day: s.score for s in rows.snapshots}
+    days = sorted(by_day)
+    baseline_day = today - timedelta(days=config.trend_days)
+    return HealthCard(
+        account_id=account.id,  # type: ignore[arg-type]
+        external_id=account.external_id,
+        name=account.name,
+        segment=account.segment,
+        region=account.region,
+        lifecycle_stage=account.lifecycle_stage,
+        status=account.status,
+        arr=account.arr,
+        csm=_person(rows, account.csm_email),
+        ae=_person(rows, account.ae_email),
+        am=_person(rows, account.am_email),
+        renewal=_renewal(rows, today),
+        as_of=latest.day if latest else None,
+        score=latest.score if latest else None,
+        band=latest.band if latest else "no_data",
+        scorecard=latest.scorecard if latest else None,
+        baseline_score=_score_on_or_before(by_day, days, baseline_day),
+        trend_days=config.trend_days,
+        history=[_score_on_or_before(by_day, days, d) for d in sample_days(today, config.trend_days)],
+        drags=drags(measures),
+        strongest=strongest(measures),
+        no_data=[m for m in measures if m.score is None],
+    )

@@ -1,0 +1,135 @@
+"""The scorecard definition as configured in YAML, validated by pydantic."""
+
+from typing import Any, Literal, Self
+
+from pydantic import BaseModel, Field, PrivateAttr, model_validator
+
+Aggregate = Literal["latest", "average", "sum", "max", "days_since"]
+MeasureGroup = Literal["adoption", "outcomes", "advocacy", "support", "relationship"]
+
+
+class Threshold(BaseModel):
+    """`at_least` for higher-is-better measures, `at_most` for lower-is-better; neither = the fallback."""
+
+    at_least: float | None = None
+    at_most: float | None = None
+    score: float = Field(ge=0, le=100)
+
+    def matches(self, value: float) -> bool:
+        if self.at_least is not None and value < self.at_least:
+            return False
+        return not (self.at_most is not None and value > self.at_most)
+
+
+class Measure(BaseModel):
+    id: str
+    group: MeasureGroup
+    source: Literal["metric", "milestones"] = "metric"
+    metric: str | None = None
+    aggregate: Aggregate = "latest"
+    window_days: int = Field(default=30, ge=1)
+    per_seat: bool = False
+    weight: float = Field(gt=0)
+    thresholds: list[Threshold] = Field(min_length=1)
+
+    @model_validator(mode="after")
+    def _metric_named(self) -> Self:
+        if self.source == "metric" and not self.metric:
+            raise ValueError(f"measure {self.id!r} reads a metric but names none")
+        return self
+
+    def score_for(self, value: float) -> float:
+        for threshold in self.thresholds:
+            if threshold.matches(value):
+                return threshold.score
+        return 0.0
+
+
+class ScorecardConfig(BaseModel):
+    segments: list[str] = Field(default_factory=list)
+    extends: str | None = None
+    weights: dict[str, float] = Field(default_factory=dict)
+    measures: list[Measure] = Field(default_factory=list)
+
+
+class Scorecard(BaseModel):
+    name: str
+    segments: list[str]
+    measures: list[Measure]
+
+    @property
+    def metrics(self) -> set[str]:
+        return {m.metric for m in self.measures if m.metric}
+
+    @property
+    def longest_window(self) -> int:
+        return max(m.window_days for m in self.measures)
+
+
+class Band(BaseModel):
+    name: str
+    below: float | None = None
+
+
+class HealthConfig(BaseModel):
+    bands: list[Band] = Field(
+        default_factory=lambda: [
+            Band(name="red", below=50),
+            Band(name="yellow", below=75),
+            Band(name="green"),
+        ]
+    )
+    trend_days: int = Field(default=30, ge=1)
+    scorecards: dict[str, ScorecardConfig]
+    _resolved: dict[str, Scorecard] = PrivateAttr(default_factory=dict)
+
+    @model_validator(mode="after")
+    def _check(self) -> Self:
+        if "default" not in self.scorecards:
+            raise ValueError("health.scorecards needs a scorecard named 'default'")
+        if self.bands[-1].below is not None:
+            raise ValueError("the last health band must have no 'below' bound")
+        for name in self.scorecards:
+            self.resolve(name)  # fails early on a bad `extends` or an unknown measure in `weights`
+        return self
+
+    def model_post_init(self, _context: Any) -> None:
+        # Scoring asks for a scorecard once per account: resolve inheritance once, up front.
+        self._resolved = {name: self.resolve(name) for name in self.scorecards}
+
+    def resolve(self, name: str) -> Scorecard:
+        config = self.scorecards[name]
+        measures = list(config.measures)
+        if config.extends:
+            if config.extends not in self.scorecards or config.extends == name:
+                raise ValueError(f"scorecard {name!r} extends unknown scorecard {config.extends!r}")
+            own_ids = {m.id for m in measures}
+            inherited = [m for m in self.resolve(config.extends).measures if m.id not in own_ids]
+            measures = inherited + measures
+        known = {m.id for m in measures}
+        unknown = set(config.weights) - known
+        if unknown:
+            raise ValueError(f"scorecard {name!r} sets weights for unknown measures: {sorted(unknown)}")
+        measures = [
+            m.model_copy(update={"weight": config.weights[m.id]}) if m.id in config.weights else m
+            for m in measures
+        ]
+        if not measures:
+            raise ValueError(f"scorecard {name!r} has no measures")
+        return Scorecard(name=name, segments=config.segments, measures=measures)
+
+    def scorecard_for(self, segment: str | None) -> Scorecard:
+        if segment:
+            wanted = segment.casefold()
+            for name, config in self.scorecards.items():
+                if wanted in (s.casefold() for s in config.segments):
+                    return self._resolved[name]
+        return self._resolved["default"]
+
+    def band_for(self, score: float | None) -> str:
+        if score is None:
+            return "no_data"
+        for band in self.bands:
+            if band.below is None or score < band.below:
+                return band.name
+        return self.bands[-1].name

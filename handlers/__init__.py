@@ -1,0 +1,12 @@
+"""Slack listeners only: each acknowledges, parses, calls the domain, renders and responds."""
+
+from slack_bolt import App
+
+from bot.services import Services
+from handlers import actions, commands, errors
+
+
+def register(app: App, services: Services) -> None:
+    commands.register(app, services)
+    actions.register(app, services)
+    errors.register(app, services)

@@ -1,0 +1,14 @@
+"""Button presses on the messages csbot sends."""
+
+import re
+
+from slack_bolt import App
+
+from bot import slack_ids
+from bot.services import Services
+from handlers.actions import pick_account, share_card
+
+
+def register(app: App, services: Services) -> None:
+    app.action(slack_ids.SHARE_HEALTH_CARD)(share_card.make_listener(services))
+    app.action(re.compile(slack_ids.PICK_HEALTH_ACCOUNT_PATTERN))(pick_account.make_listener(services))

@@ -1,0 +1,53 @@
+"""`/cs health <account>`: the account's health card, privately."""
+
+from slack_bolt import Respond
+
+from bot import slack_ids
+from bot.access import Requester
+from bot.render import health as render
+from bot.render.message import text_message
+from bot.render.templating import macros
+from bot.services import Services
+from domain.health.lookup import health_by_name
+from storage import audit
+
+
+def run(services: Services, requester: Requester, query: str, respond: Respond) -> None:
+    messages = macros(requester.language, "messages.j2")
+    if not requester.allowed:
+        audit.record(
+            services.engine,
+            at=services.now(),
+            slack_user_id=requester.slack_user_id,
+            action="health",
+            query=query,
+            outcome="refused",
+        )
+        respond(response_type="ephemeral", **text_message(messages.refusal().strip()).payload())
+        return
+    if not query:
+        respond(
+            response_type="ephemeral",
+            **text_message(messages.health_usage(slack_ids.COMMAND).strip()).payload(),
+        )
+        return
+    answer = health_by_name(
+        services.engine,
+        services.config.health,
+        query=query,
+        slack_user_id=requester.slack_user_id,
+        today=services.today(),
+        at=services.now(),
+    )
+    lookup = answer.lookup
+    if answer.card:
+        message = render.health_card(
+            answer.card, language=requester.language, currency=services.config.currency
+        )
+    elif lookup.choices:
+        message = render.choose_account(
+            query, lookup.choices, lookup.more_choices, language=requester.language
+        )
+    else:
+        message = text_message(messages.not_found(query, lookup.suggestions).strip())
+    respond(response_type="ephemeral", **message.payload())

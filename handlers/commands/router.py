@@ -1,0 +1,44 @@
+"""`/cs <subcommand> …`: acknowledge at once, then hand the rest of the text to the subcommand."""
+
+from collections.abc import Callable
+from typing import Any
+
+from slack_bolt import Ack, Respond
+from slack_sdk import WebClient
+
+from bot import slack_ids
+from bot.access import Requester
+from bot.render.message import text_message
+from bot.render.templating import macros
+from bot.services import Services
+from handlers.commands import health, help
+
+Subcommand = Callable[[Services, Requester, str, Respond], None]
+
+SUBCOMMANDS: dict[str, Subcommand] = {
+    "health": health.run,
+    "help": help.run,
+}
+ALIASES = {"h": "health", "ヘルス": "health", "ヘルプ": "help", "?": "help"}
+
+
+def split_subcommand(text: str) -> tuple[str, str]:
+    """`"health  acme corp"` → `("health", "acme corp")`; an empty text means help."""
+    word, _, rest = (text or "").strip().partition(" ")
+    word = word.casefold()
+    return ALIASES.get(word, word) or "help", rest.strip()
+
+
+def make_router(services: Services) -> Callable[..., None]:
+    def route(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
+        ack()
+        name, rest = split_subcommand(command.get("text", ""))
+        requester = services.directory.requester(client, command["user_id"])
+        subcommand = SUBCOMMANDS.get(name)
+        if subcommand is None:
+            text = macros(requester.language, "messages.j2").unknown_subcommand(name, slack_ids.COMMAND)
+            respond(response_type="ephemeral", **text_message(text.strip()).payload())
+            return
+        subcommand(services, requester, rest, respond)
+
+    return route

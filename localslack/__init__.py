@@ -1,0 +1,15 @@
+"""A local Slack: a Web API emulator plus helpers that build signed Slack-to-app requests."""
+
+from localslack.requests import block_action_body, post_signed, sign, slash_command_body
+from localslack.server import FILE_UPLOAD, RESPONSE_URL, LocalSlackServer, RecordedCall
+
+__all__ = [
+    "FILE_UPLOAD",
+    "RESPONSE_URL",
+    "LocalSlackServer",
+    "RecordedCall",
+    "block_action_body",
+    "post_signed",
+    "sign",
+    "slash_command_body",
+]
