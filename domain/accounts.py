@@ -10,7 +10,7 @@ from domain.names import normalise_name
 from storage.accounts import AccountRef, all_search_names, exact_matches, partial_matches
 
 MAX_CHOICES = 5
-_SUGGESTION_CUTOFF = 60
+_SUGGESTION_CUTOFF = 70
 
 
 @dataclass(frozen=True)
@@ -34,19 +34,22 @@ def _rank(normalised: str, ref: AccountRef) -> tuple[int, str]:
 
 
 def suggest(engine: Engine, normalised: str, limit: int = 3) -> list[str]:
+    """Names close to a typo. Each whole name and each of its words is a candidate, so "acmee" finds
+    "Acme Corporation" while a long name that merely shares letters ("globex america") does not."""
     names = all_search_names(engine)
+    candidates: list[str] = []
+    owners: list[str] = []
+    for _, display, searchable in names:
+        for candidate in {searchable, *searchable.split()}:
+            candidates.append(candidate)
+            owners.append(display)
     found = process.extract(
-        normalised,
-        [searchable for _, _, searchable in names],
-        scorer=fuzz.WRatio,
-        limit=limit * 3,
-        score_cutoff=_SUGGESTION_CUTOFF,
+        normalised, candidates, scorer=fuzz.ratio, limit=limit * 10, score_cutoff=_SUGGESTION_CUTOFF
     )
     suggestions: list[str] = []
     for _, _, index in found:
-        display = names[index][1]
-        if display not in suggestions:
-            suggestions.append(display)
+        if owners[index] not in suggestions:
+            suggestions.append(owners[index])
     return suggestions[:limit]
 
 

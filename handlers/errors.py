@@ -18,7 +18,7 @@ def register(app: App, services: Services) -> None:
     def on_error(error: Exception, body: dict[str, Any], respond: Respond | None) -> BoltResponse | None:
         logger.exception("listener failed", exc_info=error)
         if respond is not None and body.get("response_url"):
-            text = macros(services.config.default_locale, "messages.j2").failure().strip()
+            text = macros(services.config.default_locale, "messages.j2").failure()
             try:
                 respond(response_type="ephemeral", replace_original=False, **text_message(text).payload())
             except Exception:

@@ -60,14 +60,12 @@ def health_card(card: HealthCard, *, language: str, currency: str, shared_by: st
             ]
         ),
     ]
-    drivers = m.drivers(card, measure_labels, measure_values, no_data_labels).strip()
+    drivers = m.drivers(card, measure_labels, measure_values, no_data_labels)
     if drivers:
         blocks.append(SectionBlock(text=_md(drivers)))
-    context = m.context(
-        card, labels.segment_label(card.segment, tr), labels.region_label(card.region, tr)
-    ).strip()
+    context = m.context(card, labels.segment_label(card.segment, tr), labels.region_label(card.region, tr))
     if shared_by:
-        context = f"{m.shared_by(mention(shared_by)).strip()} · {context}"
+        context = f"{m.shared_by(mention(shared_by))} · {context}"
     blocks.append(ContextBlock(elements=[_md(context)]))
     if shared_by is None:
         blocks.append(
@@ -87,7 +85,7 @@ def health_card(card: HealthCard, *, language: str, currency: str, shared_by: st
 
 def choose_account(query: str, choices: list[AccountRef], more: int, *, language: str) -> Message:
     m = macros(language, "messages.j2")
-    prompt = m.choose(query, more).strip()
+    prompt = m.choose(query, more)
     buttons = [
         ButtonElement(
             # Button labels are plain text and capped at 75 characters by Slack.

@@ -41,6 +41,20 @@ def render(language: str, template: str, **context: Any) -> str:
     return environment(language).get_template(template).render(**context).strip()
 
 
-def macros(language: str, template: str) -> Any:
-    """The template's macros, callable from Python: one file can hold every text of a message."""
-    return environment(language).get_template(template).module
+class Macros:
+    """A template's macros, callable from Python: one file can hold every text of a message.
+
+    Each call returns the macro's text without the blank lines at its ends that template layout leaves.
+    """
+
+    def __init__(self, module: Any) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> Any:
+        macro = getattr(self._module, name)
+        return lambda *args, **kwargs: str(macro(*args, **kwargs)).strip()
+
+
+@cache
+def macros(language: str, template: str) -> Macros:
+    return Macros(environment(language).get_template(template).module)

@@ -20,7 +20,7 @@ def make_listener(services: Services) -> Callable[..., None]:
         ack()
         requester = services.directory.requester(client, body["user"]["id"])
         if not requester.allowed:
-            refusal = macros(requester.language, "messages.j2").refusal().strip()
+            refusal = macros(requester.language, "messages.j2").refusal()
             respond(replace_original=True, **text_message(refusal).payload())
             return
         card = health_by_id(
@@ -32,9 +32,7 @@ def make_listener(services: Services) -> Callable[..., None]:
             at=services.now(),
         )
         if card is None:
-            message = text_message(
-                macros(requester.language, "messages.j2").not_found(action["value"], []).strip()
-            )
+            message = text_message(macros(requester.language, "messages.j2").not_found(action["value"], []))
         else:
             message = render.health_card(card, language=requester.language, currency=services.config.currency)
         respond(replace_original=True, **message.payload())

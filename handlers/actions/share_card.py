@@ -21,7 +21,7 @@ def make_listener(services: Services) -> Callable[..., None]:
         requester = services.directory.requester(client, body["user"]["id"])
         messages = macros(requester.language, "messages.j2")
         if not requester.allowed:
-            respond(replace_original=True, **text_message(messages.refusal().strip()).payload())
+            respond(replace_original=True, **text_message(messages.refusal()).payload())
             return
         card = health_by_id(
             services.engine,
@@ -35,7 +35,7 @@ def make_listener(services: Services) -> Callable[..., None]:
         if card is None:
             respond(
                 replace_original=True,
-                **text_message(messages.not_found(action["value"], []).strip()).payload(),
+                **text_message(messages.not_found(action["value"], [])).payload(),
             )
             return
         # The channel sees the workspace's language; the sharer chose to make it public.

@@ -23,12 +23,12 @@ def run(services: Services, requester: Requester, query: str, respond: Respond) 
             query=query,
             outcome="refused",
         )
-        respond(response_type="ephemeral", **text_message(messages.refusal().strip()).payload())
+        respond(response_type="ephemeral", **text_message(messages.refusal()).payload())
         return
     if not query:
         respond(
             response_type="ephemeral",
-            **text_message(messages.health_usage(slack_ids.COMMAND).strip()).payload(),
+            **text_message(messages.health_usage(slack_ids.COMMAND)).payload(),
         )
         return
     answer = health_by_name(
@@ -49,5 +49,5 @@ def run(services: Services, requester: Requester, query: str, respond: Respond) 
             query, lookup.choices, lookup.more_choices, language=requester.language
         )
     else:
-        message = text_message(messages.not_found(query, lookup.suggestions).strip())
+        message = text_message(messages.not_found(query, lookup.suggestions))
     respond(response_type="ephemeral", **message.payload())

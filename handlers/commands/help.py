@@ -10,5 +10,5 @@ from bot.services import Services
 
 
 def run(services: Services, requester: Requester, _rest: str, respond: Respond) -> None:
-    text = macros(requester.language, "messages.j2").help(slack_ids.COMMAND).strip()
+    text = macros(requester.language, "messages.j2").help(slack_ids.COMMAND)
     respond(response_type="ephemeral", **text_message(text).payload())

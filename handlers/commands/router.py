@@ -24,7 +24,7 @@ ALIASES = {"h": "health", "ヘルス": "health", "ヘルプ": "help", "?": "help
 
 def split_subcommand(text: str) -> tuple[str, str]:
     """`"health  acme corp"` → `("health", "acme corp")`; an empty text means help."""
-    word, _, rest = (text or "").strip().partition(" ")
+    word, _, rest = (text or "").partition(" ")
     word = word.casefold()
     return ALIASES.get(word, word) or "help", rest.strip()
 

@@ -1,0 +1,75 @@
+"""`csbot demo`: build a believable demo workspace and take a short tour of the bot, offline."""
+
+import argparse
+from dataclasses import dataclass
+from pathlib import Path
+
+from bot import slack_ids
+from bot.cli.common import open_database, workspace_config
+from bot.cli.printing import buttons, calls_as_text
+from bot.demo import build_demo_workspace
+from bot.local import LocalWorkspace
+from bot.settings import Settings
+from domain.clock import system_clock, today_in
+
+STRANGER = "U0STRANGER"
+
+
+@dataclass(frozen=True)
+class TourStep:
+    title: str
+    user: str  # "tour", "ja" or a Slack user id
+    command: str = ""
+    press: str | None = None  # an action_id offered by the previous step
+
+
+TOUR = [
+    TourStep("What can the bot do?", "tour", "/cs help"),
+    TourStep("A CSM checks an account, loosely named", "tour", "/cs health acme"),
+    TourStep("…and shares the card with the channel", "tour", press=slack_ids.SHARE_HEALTH_CARD),
+    TourStep("The same card for a Japanese-speaking CSM", "ja", "/cs health acme"),
+    TourStep("Several accounts fit: pick one", "tour", "/cs health 株式会社"),
+    TourStep("A typo: did you mean…", "tour", "/cs health acmee"),
+    TourStep("An account name that tries to ping everyone is shown, not obeyed", "tour", "/cs health hooli"),
+    TourStep("Someone outside the CS team is politely refused", STRANGER, "/cs health acme"),
+]
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser("demo", help="build the demo workspace and run a short tour")
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path("demo-data"), help="where the demo CSV files go"
+    )
+    parser.add_argument("--no-tour", action="store_true", help="build the workspace only")
+    parser.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    settings = Settings()
+    config = workspace_config(settings)
+    engine = open_database(settings)
+    today = today_in(system_clock, config.zone)
+    print(f"Building the demo workspace for {today} in {engine.url.render_as_string(hide_password=True)} …")
+    demo = build_demo_workspace(engine, config, today=today, directory=args.data_dir)
+    counts = ", ".join(f"{n} {kind}" for kind, n in demo.counts.items())
+    print(f"Imported {counts} from {demo.directory}/.\n")
+    if args.no_tour:
+        return 0
+    users = {"tour": demo.tour_user_id, "ja": demo.ja_user_id}
+    with LocalWorkspace(engine=engine, config=config) as workspace:
+        offered = []
+        for number, step in enumerate(TOUR, start=1):
+            user = users.get(step.user, step.user)
+            if step.press:
+                button = next(b for b in offered if b.action_id == step.press)
+                print(f"━━ {number}. {step.title}\n$ [{button.label}]   (pressed by {user})\n")
+                exchange = workspace.click(button.action_id, button.value, user_id=user)
+            else:
+                print(f"━━ {number}. {step.title}\n$ {step.command}   (typed by {user})\n")
+                command, _, text = step.command.partition(" ")
+                exchange = workspace.command(text, user_id=user, command=command)
+            print(calls_as_text(exchange.calls))
+            print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
+            offered = buttons(exchange.calls)
+    print('Try your own: csbot cmd "/cs health <account>"  or  csbot shell')
+    return 0

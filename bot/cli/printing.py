@@ -1,0 +1,99 @@
+"""Showing what the bot sent to Slack in a terminal: readable, or as JSON for scripts."""
+
+import html
+import json
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from localslack import RecordedCall
+
+# Calls the bot makes for its own bookkeeping; the readable view shows only what a person would see.
+_QUIET_METHODS = {
+    "auth.test",
+    "users.info",
+    "users.lookupByEmail",
+    "usergroups.users.list",
+    "conversations.open",
+}
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action_id: str
+    value: str
+
+
+def calls_as_json(calls: Iterable[RecordedCall]) -> str:
+    return json.dumps([{"method": c.method, "body": c.body} for c in calls], ensure_ascii=False, indent=2)
+
+
+def _seen(text: str) -> str:
+    """What Slack displays for escaped mrkdwn: the entities turned back into characters."""
+    return html.unescape(text)
+
+
+def _block_lines(block: dict[str, Any]) -> list[str]:
+    kind = block.get("type")
+    if kind == "section":
+        lines = [_seen(block["text"]["text"])] if block.get("text") else []
+        lines += [_seen(field["text"]) for field in block.get("fields", [])]
+        return lines
+    if kind == "context":
+        return ["  " + " ".join(_seen(e.get("text", "")) for e in block.get("elements", []))]
+    if kind == "divider":
+        return ["─" * 40]
+    if kind == "actions":
+        return [
+            "  ".join(f"[{_seen(e['text']['text'])}]" for e in block.get("elements", []) if e.get("text"))
+        ]
+    if kind == "header":
+        return [_seen(block["text"]["text"]).upper()]
+    if kind == "image":
+        return [f"(image: {block.get('alt_text', '')})"]
+    return [f"({kind} block)"]
+
+
+def buttons(calls: Iterable[RecordedCall]) -> list[Button]:
+    found = []
+    for call in calls:
+        for block in call.body.get("blocks") or []:
+            if block.get("type") == "actions":
+                for element in block.get("elements", []):
+                    if element.get("type") == "button":
+                        found.append(
+                            Button(
+                                _seen(element["text"]["text"]), element["action_id"], element.get("value", "")
+                            )
+                        )
+    return found
+
+
+def _audience(call: RecordedCall) -> str:
+    body = call.body
+    if call.method == "response_url":
+        if body.get("delete_original"):
+            return "deletes the original message"
+        if body.get("response_type") == "in_channel":
+            return "posted in the channel"
+        return "replaces the original message" if body.get("replace_original") else "visible only to you"
+    if call.method == "chat.postEphemeral":
+        return f"visible only to {body.get('user')} in {body.get('channel')}"
+    return f"to {body.get('channel', '?')}"
+
+
+def calls_as_text(calls: Iterable[RecordedCall]) -> str:
+    out: list[str] = []
+    for call in calls:
+        if call.method in _QUIET_METHODS:
+            continue
+        out.append(f"── {call.method} ({_audience(call)})")
+        blocks = call.body.get("blocks")
+        if blocks:
+            for block in blocks:
+                out.extend(_block_lines(block))
+        elif call.body.get("text"):
+            out.append(_seen(str(call.body["text"])))
+        out.append("")
+    return "\n".join(out).rstrip() or "(the bot sent nothing)"

@@ -1,0 +1,310 @@
+"""`/cs health` end to end: signed HTTP request in, every Slack call out, through the real Bolt app."""
+
+import json
+import time
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from bot import slack_ids
+from bot.config import WorkspaceConfig, load_config
+from bot.local import LocalWorkspace
+from domain.clock import fixed_clock
+from localslack import RecordedCall, slash_command_body
+from storage.models import AuditEntry
+from storage.snapshots import refresh_snapshots
+from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, TODAY, build_small_workspace
+
+
+@pytest.fixture
+def config() -> WorkspaceConfig:
+    return load_config()
+
+
+@pytest.fixture
+def ids(engine: Engine, config: WorkspaceConfig) -> dict[str, int]:
+    ids = build_small_workspace(engine)
+    refresh_snapshots(engine, config.health, [TODAY])
+    return ids
+
+
+@pytest.fixture
+def workspace(engine: Engine, config: WorkspaceConfig, ids: dict[str, int]) -> Iterator[LocalWorkspace]:
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        yield workspace
+
+
+def only_reply(calls: list[RecordedCall]) -> dict:
+    replies = [c for c in calls if c.method == "response_url"]
+    assert len(replies) == 1, [c.method for c in calls]
+    return replies[0].body
+
+
+def all_text(body: dict) -> str:
+    """Every string the message carries (fallback and blocks), for checks that must hold anywhere in it."""
+    return json.dumps(body, ensure_ascii=False)
+
+
+def section_texts(body: dict) -> list[str]:
+    texts = []
+    for block in body["blocks"]:
+        if block.get("text"):
+            texts.append(block["text"]["text"])
+        texts.extend(field["text"] for field in block.get("fields", []))
+        texts.extend(
+            element.get("text", "") for element in block.get("elements", []) if block["type"] == "context"
+        )
+    return texts
+
+
+def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health acme", user_id=AE_ID).calls)
+
+    assert reply["response_type"] == "ephemeral"
+    # Measures with data: seat utilisation 50 (w25), logins 50 (w10), features 75 (w10), value points 100
+    # (w20), NPS 75 (w15), open tickets 25 (w10); last touch has none and is left out of the weighting.
+    # (25·50 + 10·50 + 10·75 + 20·100 + 15·75 + 10·25) / 90 = 5875 / 90 = 65.3 → yellow.
+    assert reply["text"] == "Acme Corporation: health 65 (yellow). Renews Jan 31, 2027."
+    title, health, trend, arr, renewal, owners, drivers, context = section_texts(reply)
+    assert title == "*Acme Corporation*  `A-1`"
+    assert health == "*Health*\n:large_yellow_circle: *65* / 100 · yellow"
+    # 80 stored 30 days ago and nothing in between: the line stays at 80 (▇) until today's 65.3 (▆).
+    assert trend == "*Trend, last 30 days*\n`▇▇▇▇▇▇▆`\n:arrow_lower_right: Down 14.7 points from 80"
+    assert arr == "*ARR*\n$120,000\nLifecycle: adoption"
+    # Ends 2027-01-31: 69 days from 2026-11-23; 60 days' notice → by 2026-12-02, 9 days away.
+    assert (
+        renewal == "*Next renewal*\nJan 31, 2027 · 69 days left\nAuto-renews; notice by Dec 2, 2026 (9 days)"
+    )
+    assert owners == "*Owners*\nCSM: 佐藤 美咲\nAE: Bob Ray\nAM: —"
+    # Points lost = weight share × (100 − score): seats 25/90·50 = 13.9, tickets 10/90·75 = 8.3,
+    # logins 10/90·50 = 5.6 (then NPS 4.2 and features 2.8, not shown).
+    assert drivers == (
+        "*Pulling the score down*\n"
+        "• Seat utilisation: 40% of seats active → 50/100 (−13.9 points)\n"
+        "• Open support tickets: 8 open → 25/100 (−8.3 points)\n"
+        "• Login frequency: 6 logins per seat in 30 days → 50/100 (−5.6 points)\n"
+        "*Strongest*: Value points on time: 100% on time → 100/100\n"
+        "_No data: Last touch_"
+    )
+    assert context == "Segment: SMB · Region: Japan · Scored Nov 23, 2026 with the default scorecard"
+    actions = reply["blocks"][-1]
+    assert actions["type"] == "actions"
+    assert actions["elements"][0]["action_id"] == slack_ids.SHARE_HEALTH_CARD
+    assert actions["elements"][0]["text"]["text"] == "Share in channel"
+
+
+def test_card_in_japanese_for_a_japanese_user(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
+    text = all_text(reply)
+    assert reply["text"] == "Acme Corporation: ヘルススコア65（黄）。 更新日は2027/01/31です。"
+    assert "残り69日" in text
+    assert "自動更新。解約通知の期限は2026/12/02（残り9日）" in text
+    assert "スコアを下げている要因" in text
+    assert "チャンネルで共有" in text
+    assert "Pulling the score down" not in text
+
+
+@pytest.mark.parametrize("typed", ["acme", "ACME", "Acme Corp", "acme.com", "A-1", "  acme  "])
+def test_loose_names_find_acme(workspace: LocalWorkspace, typed: str) -> None:
+    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    assert reply["text"].startswith("Acme Corporation: health 65")
+
+
+def test_japanese_name_by_substring(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health さくら", user_id=AE_ID).calls)
+    assert reply["blocks"][0]["text"]["text"] == "*株式会社さくら物流*  `A-2`"
+
+
+def test_several_matches_offer_buttons_and_a_press_shows_that_card(
+    workspace: LocalWorkspace, ids: dict[str, int]
+) -> None:
+    reply = only_reply(workspace.command("health globex", user_id=AE_ID).calls)
+    assert reply["text"] == "Several accounts match “globex”. Which one?"
+    buttons = reply["blocks"][-1]["elements"]
+    assert [b["text"]["text"] for b in buttons] == ["Globex America", "Globex Japan"]
+    assert {b["value"] for b in buttons} == {str(ids["globex_jp"]), str(ids["globex_us"])}
+
+    japan = next(b for b in buttons if b["text"]["text"] == "Globex Japan")
+    picked = only_reply(workspace.click(japan["action_id"], japan["value"], user_id=AE_ID).calls)
+    assert picked["replace_original"] is True
+    assert picked["blocks"][0]["text"]["text"] == "*Globex Japan*  `A-3`"
+
+
+def test_unknown_name_suggests_close_ones(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health acmee", user_id=AE_ID).calls)
+    assert reply["text"] == "No account matches “acmee”. Did you mean: Acme Corporation?"
+
+
+def test_nothing_close_says_so(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health zzqqxx", user_id=AE_ID).calls)
+    assert reply["text"] == "No account matches “zzqqxx”."
+
+
+def test_mentions_and_ampersands_in_names_arrive_escaped(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health partners", user_id=AE_ID).calls)
+    text = all_text(reply)
+    assert "<!channel>" not in text and "<@U123>" not in text and " & " not in text
+    assert reply["blocks"][0]["text"]["text"] == "*&lt;!channel&gt; &amp; &lt;@U123&gt; Partners*  `A-5`"
+    assert reply["text"].startswith("&lt;!channel&gt; &amp; &lt;@U123&gt; Partners:")
+
+
+def test_typed_text_is_escaped_when_echoed(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health <!here> & co", user_id=AE_ID).calls)
+    assert "<!here>" not in all_text(reply)
+    assert "&lt;!here&gt; &amp; co" in reply["text"]
+    unknown = only_reply(workspace.command("<!everyone>", user_id=AE_ID).calls)
+    assert "<!everyone>" not in all_text(unknown)
+
+
+def test_people_outside_the_team_are_refused_and_the_refusal_is_audited(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    workspace.slack.add_user(STRANGER_ID, email="visitor@example.org", locale="en-US")
+    reply = only_reply(workspace.command("health acme", user_id=STRANGER_ID).calls)
+    assert reply["text"].startswith("Sorry, account details are only available to the Customer Success team.")
+    assert "Acme Corporation" not in all_text(reply) and "120,000" not in all_text(reply)
+    with Session(engine) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.slack_user_id == STRANGER_ID)).one()
+    assert (entry.action, entry.outcome, entry.query, entry.account_id) == ("health", "refused", "acme", None)
+
+
+def test_members_of_the_configured_user_group_are_allowed(engine: Engine, ids: dict[str, int]) -> None:
+    config = load_config()
+    config.access.allowed_usergroup = "S0CSLEADS"
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        workspace.slack.add_user(STRANGER_ID, email="lead@example.org")
+        workspace.slack.set_usergroup("S0CSLEADS", [STRANGER_ID])
+        reply = only_reply(workspace.command("health acme", user_id=STRANGER_ID).calls)
+    assert reply["text"].startswith("Acme Corporation: health 65")
+
+
+def test_a_team_member_without_a_slack_id_is_recognised_by_email(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    from storage.models import TeamMember
+
+    with Session(engine) as session:
+        session.add(TeamMember(email="new.csm@example.com", name="New CSM", role="csm"))
+        session.commit()
+    workspace.slack.add_user("U0NEWCSM", email="new.csm@example.com")
+    reply = only_reply(workspace.command("health acme", user_id="U0NEWCSM").calls)
+    assert reply["text"].startswith("Acme Corporation: health 65")
+    with Session(engine) as session:
+        linked = session.exec(select(TeamMember).where(TeamMember.email == "new.csm@example.com")).one()
+    assert linked.slack_user_id == "U0NEWCSM"
+
+
+def test_every_lookup_is_audited(workspace: LocalWorkspace, engine: Engine, ids: dict[str, int]) -> None:
+    workspace.command("health acme", user_id=AE_ID)
+    workspace.command("health globex", user_id=AE_ID)
+    workspace.command("health nothing-like-it", user_id=AE_ID)
+    with Session(engine) as session:
+        entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
+    assert [(e.query, e.outcome, e.account_id) for e in entries] == [
+        ("acme", "shown", ids["acme"]),
+        ("globex", "ambiguous", None),
+        ("nothing-like-it", "not_found", None),
+    ]
+    assert all(
+        e.slack_user_id == AE_ID and e.at.replace(tzinfo=None) == NOW.replace(tzinfo=None) for e in entries
+    )
+
+
+def test_share_posts_the_card_in_the_channel_naming_who_shared_it(
+    workspace: LocalWorkspace, ids: dict[str, int], engine: Engine
+) -> None:
+    card = only_reply(workspace.command("health acme", user_id=AE_ID).calls)
+    share = card["blocks"][-1]["elements"][0]
+    calls = workspace.click(share["action_id"], share["value"], user_id=AE_ID).calls
+    replies = [c.body for c in calls if c.method == "response_url"]
+    posted, deleted = replies
+    assert posted["response_type"] == "in_channel" and posted["replace_original"] is False
+    assert posted["text"] == "Acme Corporation: health 65 (yellow). Renews Jan 31, 2027."
+    context = posted["blocks"][-1]
+    assert context["type"] == "context"
+    assert context["elements"][0]["text"].startswith(f"Shared by <@{AE_ID}> · Segment: SMB")
+    assert all(b["type"] != "actions" for b in posted["blocks"])  # nothing to press in the channel
+    assert deleted["delete_original"] is True
+    with Session(engine) as session:
+        shared = session.exec(select(AuditEntry).where(AuditEntry.action == "share")).one()
+    assert (shared.account_id, shared.slack_user_id) == (ids["acme"], AE_ID)
+
+
+def test_share_by_someone_outside_the_team_is_refused(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
+    calls = workspace.click(slack_ids.SHARE_HEALTH_CARD, str(ids["acme"]), user_id=STRANGER_ID).calls
+    reply = only_reply(calls)
+    assert reply.get("response_type") != "in_channel"
+    assert reply["text"].startswith("Sorry")
+
+
+@pytest.mark.parametrize(
+    ("user", "expected"), [(AE_ID, "`/cs health <account>`"), (CSM_ID, "`/cs health <アカウント>`")]
+)
+def test_help_lists_subcommands_in_the_users_language(
+    workspace: LocalWorkspace, user: str, expected: str
+) -> None:
+    for typed in ("help", ""):
+        reply = only_reply(workspace.command(typed, user_id=user).calls)
+        assert expected in reply["text"]
+        assert "`/cs help`" in reply["text"]
+
+
+def test_unknown_subcommand_points_to_help(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("renewalz", user_id=AE_ID).calls)
+    assert reply["text"] == "I don't know “renewalz”. Try `/cs help`."
+
+
+def test_health_without_a_name_asks_which_account(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health", user_id=AE_ID).calls)
+    assert reply["text"] == "Which account? For example: `/cs health acme`"
+
+
+def test_a_valid_signature_is_accepted(workspace: LocalWorkspace) -> None:
+    body = slash_command_body(
+        command="/cs", text="help", user_id=AE_ID, response_url=workspace.slack.new_response_url()
+    )
+    assert workspace.send(body).status == 200
+
+
+def test_a_bad_signature_is_rejected_and_nothing_is_sent(workspace: LocalWorkspace) -> None:
+    body = slash_command_body(
+        command="/cs", text="health acme", user_id=AE_ID, response_url=workspace.slack.new_response_url()
+    )
+    exchange = workspace.send(body, signing_secret="not-the-secret")
+    assert exchange.status == 401
+    assert exchange.calls == []
+
+
+def test_a_request_older_than_five_minutes_is_rejected(workspace: LocalWorkspace) -> None:
+    body = slash_command_body(
+        command="/cs", text="health acme", user_id=AE_ID, response_url=workspace.slack.new_response_url()
+    )
+    exchange = workspace.send(body, timestamp=int(time.time()) - 6 * 60)
+    assert exchange.status == 401
+    assert exchange.calls == []
+
+
+def test_a_failure_inside_the_bot_gets_a_polite_answer(
+    workspace: LocalWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.commands.health as health
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(health, "health_by_name", broken)
+    reply = only_reply(workspace.command("health acme", user_id=AE_ID).calls)
+    assert reply["text"].startswith("Something went wrong on our side")
+    assert "database on fire" not in all_text(reply)
+
+
+def test_every_reply_fits_slack_limits_and_has_a_fallback(workspace: LocalWorkspace) -> None:
+    for typed in ("help", "health acme", "health globex", "health acmee", "health partners"):
+        reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+        assert reply["text"].strip()
+        assert 0 < len(reply["blocks"]) <= 50
+        for block in reply["blocks"]:
+            for text in section_texts({"blocks": [block]}):
+                assert len(text) <= 3000
