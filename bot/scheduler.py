@@ -18,6 +18,7 @@ from storage.snapshots import refresh_snapshots
 logger = logging.getLogger(__name__)
 
 SNAPSHOT_JOB_ID = "health-snapshots"
+CATCH_UP_JOB_ID = "health-snapshots-catch-up"
 # A nightly job missed while the process was down should still run when it comes back the same day.
 MISFIRE_GRACE = timedelta(hours=20)
 
@@ -35,9 +36,18 @@ def snapshots_missing(engine: Engine, config: WorkspaceConfig, clock: Clock = sy
         return not connection.scalar(select(exists().where(HealthSnapshot.day == today)))
 
 
-def start_scheduler(
+def catch_up(engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> bool:
+    """Store today's snapshot if the nightly run has not (downtime, a fresh install); True if it ran."""
+    if not snapshots_missing(engine, config, clock):
+        return False
+    snapshot_today(engine, config, clock)
+    return True
+
+
+def build_scheduler(
     engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock
 ) -> BackgroundScheduler:
+    """The scheduler with its jobs, not yet started."""
     scheduler = BackgroundScheduler(timezone=config.zone)
     scheduler.add_job(
         snapshot_today,
@@ -49,13 +59,14 @@ def start_scheduler(
         max_instances=1,
         misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
     )
-    if snapshots_missing(engine, config, clock):
-        # Catch up now rather than wait for tomorrow night: the card would otherwise show yesterday.
-        scheduler.add_job(
-            snapshot_today,
-            args=(engine, config, clock),
-            id=f"{SNAPSHOT_JOB_ID}-catch-up",
-            replace_existing=True,
-        )
+    # At start, rather than wait for tomorrow night: the card would otherwise show an old score.
+    scheduler.add_job(catch_up, args=(engine, config, clock), id=CATCH_UP_JOB_ID, replace_existing=True)
+    return scheduler
+
+
+def start_scheduler(
+    engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock
+) -> BackgroundScheduler:
+    scheduler = build_scheduler(engine, config, clock)
     scheduler.start()
     return scheduler

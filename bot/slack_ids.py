@@ -11,3 +11,6 @@ PICK_HEALTH_ACCOUNT_PATTERN = r"^pick_health_account:\d+$"
 # Block ids
 HEALTH_ACTIONS_BLOCK = "health_actions"
 PICK_ACCOUNT_BLOCK = "pick_account"
+
+# Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
+BOT_SCOPES = ("commands", "users:read", "users:read.email", "usergroups:read")

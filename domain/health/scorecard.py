@@ -1,6 +1,6 @@
 """The scorecard definition as configured in YAML, validated by pydantic."""
 
-from typing import Any, Literal, Self
+from typing import Literal, Self
 
 from pydantic import BaseModel, Field, PrivateAttr, model_validator
 
@@ -89,13 +89,10 @@ class HealthConfig(BaseModel):
             raise ValueError("health.scorecards needs a scorecard named 'default'")
         if self.bands[-1].below is not None:
             raise ValueError("the last health band must have no 'below' bound")
-        for name in self.scorecards:
-            self.resolve(name)  # fails early on a bad `extends` or an unknown measure in `weights`
-        return self
-
-    def model_post_init(self, _context: Any) -> None:
-        # Scoring asks for a scorecard once per account: resolve inheritance once, up front.
+        # Resolving every scorecard here fails early on a bad `extends` or an unknown measure in
+        # `weights`, and scoring (which asks once per account) then reads the resolved ones.
         self._resolved = {name: self.resolve(name) for name in self.scorecards}
+        return self
 
     def resolve(self, name: str) -> Scorecard:
         config = self.scorecards[name]

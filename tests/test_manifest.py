@@ -1,0 +1,37 @@
+from pathlib import Path
+
+import yaml
+
+from bot import slack_ids
+from bot.cli import build_parser
+
+ROOT = Path(__file__).parent.parent
+
+
+def test_manifest_declares_the_command_interactivity_socket_mode_and_only_the_scopes_we_use() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    commands = manifest["features"]["slash_commands"]
+    assert [c["command"] for c in commands] == [slack_ids.COMMAND]
+    assert "health" in commands[0]["usage_hint"]
+    assert manifest["settings"]["interactivity"]["is_enabled"] is True
+    assert manifest["settings"]["socket_mode_enabled"] is True
+    assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == slack_ids.BOT_SCOPES
+
+
+def test_readme_justifies_every_scope_and_starts_with_the_two_commands() -> None:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    for scope in slack_ids.BOT_SCOPES:
+        assert f"`{scope}`" in readme
+    head = "\n".join(readme.splitlines()[:15])
+    assert "make demo" in head and "make test" in head
+
+
+def test_ci_runs_exactly_the_readme_test_command() -> None:
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert ci.strip().splitlines()[-1] == "make test"
+
+
+def test_cli_offers_every_documented_subcommand() -> None:
+    parser = build_parser()
+    subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
+    assert {"run", "migrate", "import", "score", "demo", "cmd", "shell"} <= set(subcommands)
