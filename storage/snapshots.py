@@ -61,7 +61,7 @@ def load_facts(
 def refresh_snapshots(
     engine: Engine, config: HealthConfig, days: Sequence[date], account_ids: Sequence[int] | None = None
 ) -> int:
-    """Score the accounts (all active ones by default) for each day and store the snapshots.
+    """Score the accounts (every account not churned, by default) for each day and store the snapshots.
 
     Re-running for a day overwrites that day's snapshot, so a re-import followed by a refresh
     corrects history instead of duplicating it. Returns the number of snapshots written.
@@ -70,7 +70,9 @@ def refresh_snapshots(
         return 0
     if account_ids is None:
         with engine.connect() as connection:
-            account_ids = list(connection.scalars(select(Account.id).order_by(Account.id)))
+            account_ids = list(
+                connection.scalars(select(Account.id).where(Account.status != "churned").order_by(Account.id))
+            )
     written = 0
     for batch in _chunks(list(account_ids), _BATCH):
         results: list[HealthResult] = []

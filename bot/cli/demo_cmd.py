@@ -28,9 +28,13 @@ TOUR = [
     TourStep("A CSM checks an account, loosely named", "tour", "/cs health acme"),
     TourStep("…and shares the card with the channel", "tour", press=slack_ids.SHARE_HEALTH_CARD),
     TourStep("The same card for a Japanese-speaking CSM", "ja", "/cs health acme"),
-    TourStep("Several accounts fit: pick one", "tour", "/cs health 株式会社"),
+    TourStep("Several accounts fit: pick one", "tour", "/cs health サクラ"),
     TourStep("A typo: did you mean…", "tour", "/cs health acmee"),
-    TourStep("An account name that tries to ping everyone is shown, not obeyed", "tour", "/cs health hooli"),
+    TourStep(
+        "A name containing <!channel> is sent escaped: Slack shows it and pings no one",
+        "tour",
+        "/cs health hooli",
+    ),
     TourStep("Someone outside the CS team is politely refused", STRANGER, "/cs health acme"),
 ]
 
@@ -56,19 +60,25 @@ def run(args: argparse.Namespace) -> int:
     if args.no_tour:
         return 0
     users = {"tour": demo.tour_user_id, "ja": demo.ja_user_id}
+    names = {person.slack_user_id: person.name for person in demo.team} | {STRANGER: "Pat Visitor"}
+    roles = {person.slack_user_id: person.role.upper() for person in demo.team} | {
+        STRANGER: "not on the CS team"
+    }
     with LocalWorkspace(engine=engine, config=config) as workspace:
+        workspace.slack.add_user(STRANGER, email="pat.visitor@example.org", real_name=names[STRANGER])
         offered = []
         for number, step in enumerate(TOUR, start=1):
             user = users.get(step.user, step.user)
+            who = f"{names.get(user, user)}, {roles.get(user, '')}"
             if step.press:
                 button = next(b for b in offered if b.action_id == step.press)
-                print(f"━━ {number}. {step.title}\n$ [{button.label}]   (pressed by {user})\n")
+                print(f"━━ {number}. {step.title}\n$ [{button.label}]   (pressed by {who})\n")
                 exchange = workspace.click(button.action_id, button.value, user_id=user)
             else:
-                print(f"━━ {number}. {step.title}\n$ {step.command}   (typed by {user})\n")
+                print(f"━━ {number}. {step.title}\n$ {step.command}   (typed by {who})\n")
                 command, _, text = step.command.partition(" ")
                 exchange = workspace.command(text, user_id=user, command=command)
-            print(calls_as_text(exchange.calls))
+            print(calls_as_text(exchange.calls, names))
             print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
             offered = buttons(exchange.calls)
     print('Try your own: csbot cmd "/cs health <account>"  or  csbot shell')

@@ -2,7 +2,8 @@
 
 import html
 import json
-from collections.abc import Iterable
+import re
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -29,19 +30,24 @@ def calls_as_json(calls: Iterable[RecordedCall]) -> str:
     return json.dumps([{"method": c.method, "body": c.body} for c in calls], ensure_ascii=False, indent=2)
 
 
-def _seen(text: str) -> str:
-    """What Slack displays for escaped mrkdwn: the entities turned back into characters."""
+_MENTION = re.compile(r"<@([A-Z0-9]+)>")
+
+
+def _seen(text: str, names: Mapping[str, str] | None = None) -> str:
+    """What Slack displays: mentions as @name, and the escaped characters turned back into themselves."""
+    if names:
+        text = _MENTION.sub(lambda m: "@" + names.get(m.group(1), m.group(1)), text)
     return html.unescape(text)
 
 
-def _block_lines(block: dict[str, Any]) -> list[str]:
+def _block_lines(block: dict[str, Any], names: Mapping[str, str] | None) -> list[str]:
     kind = block.get("type")
     if kind == "section":
-        lines = [_seen(block["text"]["text"])] if block.get("text") else []
-        lines += [_seen(field["text"]) for field in block.get("fields", [])]
+        lines = [_seen(block["text"]["text"], names)] if block.get("text") else []
+        lines += [_seen(field["text"], names) for field in block.get("fields", [])]
         return lines
     if kind == "context":
-        return ["  " + " ".join(_seen(e.get("text", "")) for e in block.get("elements", []))]
+        return ["  " + " ".join(_seen(e.get("text", ""), names) for e in block.get("elements", []))]
     if kind == "divider":
         return ["─" * 40]
     if kind == "actions":
@@ -83,7 +89,8 @@ def _audience(call: RecordedCall) -> str:
     return f"to {body.get('channel', '?')}"
 
 
-def calls_as_text(calls: Iterable[RecordedCall]) -> str:
+def calls_as_text(calls: Iterable[RecordedCall], names: Mapping[str, str] | None = None) -> str:
+    """The calls as a person in Slack would see them; `names` turns user ids into display names."""
     out: list[str] = []
     for call in calls:
         if call.method in _QUIET_METHODS:
@@ -92,8 +99,8 @@ def calls_as_text(calls: Iterable[RecordedCall]) -> str:
         blocks = call.body.get("blocks")
         if blocks:
             for block in blocks:
-                out.extend(_block_lines(block))
+                out.extend(_block_lines(block, names))
         elif call.body.get("text"):
-            out.append(_seen(str(call.body["text"])))
+            out.append(_seen(str(call.body["text"]), names))
         out.append("")
     return "\n".join(out).rstrip() or "(the bot sent nothing)"

@@ -20,17 +20,12 @@ _EN_TRADES = (
     "Capital", "Robotics", "Software", "Networks", "Manufacturing", "Travel", "Insurance", "Learning",
     "Biotech", "Outfitters", "Freight",
 )  # fmt: skip
-_EN_SUFFIXES = {
-    "north_america": ("Inc.", "LLC", "Corp.", "", "", "Co."),
-    "emea": ("Ltd", "GmbH", "plc", "", "BV", "SAS"),
-    "apac": ("Pte Ltd", "Pty Ltd", "", "Ltd"),
-    "japan": ("K.K.", "Japan", "Inc."),
-}
-_EN_TLDS = {
-    "north_america": ("com", "com", "io", "co"),
-    "emea": ("co.uk", "de", "eu", "com", "fr", "nl"),
-    "apac": ("com.au", "com.sg", "co.nz", "com"),
-    "japan": ("co.jp", "jp", "com"),
+# (legal form, top-level domain) pairs that belong together in each region.
+_EN_FORMS = {
+    "north_america": (("Inc.", "com"), ("LLC", "com"), ("Corp.", "com"), ("", "io"), ("Co.", "com")),
+    "emea": (("Ltd", "co.uk"), ("plc", "co.uk"), ("GmbH", "de"), ("SAS", "fr"), ("BV", "nl"), ("", "eu")),
+    "apac": (("Pte Ltd", "com.sg"), ("Pty Ltd", "com.au"), ("Ltd", "co.nz"), ("", "com")),
+    "japan": (("K.K.", "co.jp"), ("Japan", "jp"), ("Inc.", "com")),
 }
 
 # (written form, romaji) pairs: the romaji gives the domain and an alias people type in Slack.
@@ -83,9 +78,9 @@ class CompanyNamer:
     def english(self, region: str) -> CompanyName:
         def make() -> CompanyName:
             stem, trade = self._rng.choice(_EN_STEMS), self._rng.choice(_EN_TRADES)
-            suffix = self._rng.choice(_EN_SUFFIXES[region])
+            suffix, tld = self._rng.choice(_EN_FORMS[region])
             name = " ".join(part for part in (stem, trade, suffix) if part)
-            return CompanyName(name, f"{_slug(stem, trade)}.{self._rng.choice(_EN_TLDS[region])}")
+            return CompanyName(name, f"{_slug(stem, trade)}.{tld}")
 
         return self._unique(make)
 
@@ -119,3 +114,17 @@ class CompanyNamer:
                 return candidate
         raise RuntimeError("ran out of distinct demo company names; lower the number of accounts")
 
+
+def numbered_company(rng: random.Random, number: int) -> CompanyName:
+    """A name for bulk fixtures (tens of thousands of accounts): a number keeps the pooled names distinct."""
+    if rng.random() < 0.3:
+        (stem, romaji), (trade, english) = rng.choice(_JA_KANJI_STEMS), rng.choice(_JA_KANJI_TRADES)
+        return CompanyName(
+            f"株式会社{stem}{trade} {number}",
+            f"{_slug(romaji, english)}-{number}.co.jp",
+            (f"{romaji} {number}",),
+        )
+    stem, trade = rng.choice(_EN_STEMS), rng.choice(_EN_TRADES)
+    suffix, tld = rng.choice(_EN_FORMS[rng.choice(("north_america", "emea", "apac"))])
+    name = " ".join(part for part in (stem, trade, str(number), suffix) if part)
+    return CompanyName(name, f"{_slug(stem, trade)}-{number}.{tld}")

@@ -3,6 +3,7 @@
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from operator import itemgetter
 
 from domain.health.scorecard import HealthConfig, Measure, Scorecard
 
@@ -71,9 +72,8 @@ class HealthResult:
 
 def _window(series: Series, day: date, window_days: int) -> Series:
     """Observations in the `window_days` days ending on `day` (inclusive)."""
-    days = [d for d, _ in series]
-    start = bisect_left(days, day - timedelta(days=window_days - 1))
-    end = bisect_right(days, day)
+    start = bisect_left(series, day - timedelta(days=window_days - 1), key=itemgetter(0))
+    end = bisect_right(series, day, key=itemgetter(0))
     return series[start:end]
 
 

@@ -1,0 +1,63 @@
+"""`csbot import KIND FILE`: load team, accounts, contracts, metrics, milestones or movements from a CSV."""
+
+import argparse
+import sys
+from pathlib import Path
+
+from bot.settings import Settings
+from storage.db import make_engine, migrate
+from storage.importing import KINDS, ImportFailed, import_file
+
+
+def add_parser(subparsers: argparse._SubParsersAction) -> None:
+    parser = subparsers.add_parser(
+        "import",
+        help="import a CSV file (all rows or none)",
+        description=(
+            "Import a CSV file into the database. Every row is checked first; if any row is wrong nothing "
+            "is written and the problems are listed with their line and column. Importing the same file "
+            "again changes nothing."
+        ),
+    )
+    parser.add_argument("kind", choices=list(KINDS), metavar="KIND", help=f"one of: {', '.join(KINDS)}")
+    parser.add_argument("file", type=Path, metavar="FILE", help="CSV file, UTF-8 (with or without BOM)")
+    parser.add_argument(
+        "--map",
+        dest="mappings",
+        action="append",
+        default=[],
+        metavar="SOURCE=FIELD",
+        help='read column SOURCE as FIELD, e.g. --map "Account Owner Email=csm_email"; '
+        '"SOURCE=" ignores the column (repeatable)',
+    )
+    parser.add_argument("--dry-run", action="store_true", help="check everything and report, write nothing")
+    parser.set_defaults(func=run)
+
+
+def parse_mappings(values: list[str]) -> dict[str, str]:
+    mapping: dict[str, str] = {}
+    for value in values:
+        source, separator, target = value.partition("=")
+        if not separator or not source.strip():
+            raise ValueError(f'--map "{value}": expected SOURCE=FIELD, e.g. --map "Company name=name"')
+        mapping[source.strip()] = target.strip()
+    return mapping
+
+
+def run(args: argparse.Namespace) -> int:
+    try:
+        mapping = parse_mappings(args.mappings)
+    except ValueError as error:
+        print(f"csbot import: {error}", file=sys.stderr)
+        return 1
+    engine = make_engine(Settings().database_url)
+    try:
+        migrate(engine)
+        report = import_file(engine, args.kind, args.file, mapping=mapping, dry_run=args.dry_run)
+    except ImportFailed as failure:
+        print(failure, file=sys.stderr)
+        return 1
+    finally:
+        engine.dispose()
+    print(report)
+    return 0

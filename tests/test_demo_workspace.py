@@ -1,0 +1,144 @@
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, func, select
+from sqlmodel import Session
+
+from bot.config import load_config
+from bot.demo import DemoWorkspace, build_demo_workspace, write_csv_files
+from bot.demo.generate import KINDS, generate
+from domain.names import normalise_name
+from storage.models import (
+    Account,
+    AccountAlias,
+    Contract,
+    HealthSnapshot,
+    MetricObservation,
+    Milestone,
+    RevenueMovement,
+    TeamMember,
+)
+
+TODAY = date(2026, 3, 2)
+ACCOUNTS = 40
+HISTORY_DAYS = 60
+# Enough days for the card's 30-day trend to be checked on Acme.
+SNAPSHOT_DAYS = 31
+
+
+@pytest.fixture
+def workspace(engine: Engine, tmp_path: Path) -> DemoWorkspace:
+    return build_demo_workspace(
+        engine,
+        load_config(),
+        today=TODAY,
+        directory=tmp_path / "demo",
+        accounts=ACCOUNTS,
+        history_days=HISTORY_DAYS,
+        snapshot_days=SNAPSHOT_DAYS,
+    )
+
+
+def _count(engine: Engine, model: type) -> int:
+    with engine.connect() as connection:
+        return int(connection.scalar(select(func.count()).select_from(model)) or 0)
+
+
+def test_every_file_is_written_and_imported_in_full(workspace: DemoWorkspace, engine: Engine) -> None:
+    assert set(workspace.files) == set(KINDS)
+    assert all(path.parent == workspace.directory and path.exists() for path in workspace.files.values())
+    assert workspace.counts["team"] == 11
+    assert workspace.counts["accounts"] == ACCOUNTS
+    assert workspace.counts["contracts"] == ACCOUNTS
+    assert workspace.counts["milestones"] == 3 * ACCOUNTS
+    assert workspace.counts["metrics"] > ACCOUNTS * HISTORY_DAYS  # several metrics a day for most accounts
+    for kind, report in workspace.reports.items():
+        assert report.rows == report.inserted == workspace.counts[kind]
+    stored = {
+        "team": TeamMember,
+        "accounts": Account,
+        "contracts": Contract,
+        "metrics": MetricObservation,
+        "milestones": Milestone,
+        "movements": RevenueMovement,
+    }
+    assert {kind: _count(engine, model) for kind, model in stored.items()} == workspace.counts
+    # Churned accounts are not scored any more: a snapshot a day for each of the others.
+    with Session(engine) as session:
+        active = len(session.exec(select(Account).where(Account.status != "churned")).all())
+    assert active < ACCOUNTS
+    assert workspace.snapshots == _count(engine, HealthSnapshot) == active * SNAPSHOT_DAYS
+
+
+def test_the_team_mixes_japanese_and_english_speakers(workspace: DemoWorkspace, engine: Engine) -> None:
+    by_id = {person.slack_user_id: person for person in workspace.team}
+    assert by_id[workspace.ja_user_id].locale == "ja-JP"
+    assert by_id[workspace.ja_user_id].role == "csm"
+    assert {person.locale for person in workspace.team} == {"ja-JP", "en-US"}
+    with engine.connect() as connection:
+        stored = dict(connection.execute(select(TeamMember.slack_user_id, TeamMember.locale)).all())
+    assert stored == {person.slack_user_id: person.locale for person in workspace.team}
+
+
+def test_acme_corporation_belongs_to_the_tour_user_and_is_the_only_acme(
+    workspace: DemoWorkspace, engine: Engine
+) -> None:
+    with engine.connect() as connection:
+        acme = connection.execute(select(Account).where(Account.name == "Acme Corporation")).one()
+        owner = connection.scalar(select(TeamMember.slack_user_id).where(TeamMember.email == acme.csm_email))
+        aliases = set(
+            connection.scalars(select(AccountAlias.alias).where(AccountAlias.account_id == acme.id))
+        )
+        search_names = list(connection.scalars(select(Account.search_name)))
+        snapshots = {
+            day: (score, band)
+            for day, score, band in connection.execute(
+                select(HealthSnapshot.day, HealthSnapshot.score, HealthSnapshot.band).where(
+                    HealthSnapshot.account_id == acme.id
+                )
+            )
+        }
+    assert owner == workspace.tour_user_id
+    assert (acme.domain, acme.segment) == ("acme.com", "enterprise")
+    assert "ACME" in aliases
+    # The query "acme" must lead straight to Acme Corporation, never to a choice between accounts.
+    assert [name for name in search_names if "acme" in name.split()] == [normalise_name("Acme Corporation")]
+    # The tour card needs a meaningful story: slipping this month, not yet in trouble.
+    (score_now, band_now), (score_before, _) = snapshots[TODAY], snapshots[TODAY - timedelta(days=30)]
+    assert band_now == "yellow"
+    assert score_now < score_before
+
+
+def test_names_that_slack_would_act_on_are_present(workspace: DemoWorkspace, engine: Engine) -> None:
+    with engine.connect() as connection:
+        names = list(connection.scalars(select(Account.name)))
+    assert any("<!channel>" in name for name in names)
+    assert any("<@U" in name and "&" in name for name in names)
+    assert any(name.startswith("株式会社") or name.endswith("株式会社") for name in names)
+
+
+def test_some_active_accounts_are_red_today(workspace: DemoWorkspace, engine: Engine) -> None:
+    with engine.connect() as connection:
+        bands = list(
+            connection.scalars(
+                select(HealthSnapshot.band)
+                .join(Account, Account.id == HealthSnapshot.account_id)  # type: ignore[arg-type]
+                .where(HealthSnapshot.day == TODAY, Account.status == "active")
+            )
+        )
+    red_share = bands.count("red") / len(bands)
+    assert 0.05 <= red_share <= 0.3
+    assert bands.count("green") > bands.count("red")
+
+
+def test_the_same_seed_writes_identical_files(workspace: DemoWorkspace, tmp_path: Path) -> None:
+    again = write_csv_files(
+        generate(today=TODAY, seed=7, accounts=ACCOUNTS, history_days=HISTORY_DAYS), tmp_path / "again"
+    )
+    other = write_csv_files(
+        generate(today=TODAY, seed=8, accounts=ACCOUNTS, history_days=HISTORY_DAYS), tmp_path / "other"
+    )
+    for kind in KINDS:
+        assert again[kind].read_bytes() == workspace.files[kind].read_bytes(), kind
+    assert other["accounts"].read_bytes() != workspace.files["accounts"].read_bytes()
