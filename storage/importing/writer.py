@@ -60,7 +60,7 @@ class BatchWriter:
     """Counts (and unless `write` is False, stores) batches of records of one kind within one transaction.
 
     Rows are applied in file order: when a key repeats, the later row wins and counts as an update of the
-    earlier one, whether or not the two fall in the same batch.
+    earlier one. A dry run stores nothing, so it only sees repeats that fall within the same batch.
     """
 
     def __init__(
