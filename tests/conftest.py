@@ -10,7 +10,9 @@ from sqlmodel import SQLModel
 
 from storage.db import make_engine, migrate
 
-POSTGRES_ADMIN_URL = os.environ.get("CSBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+POSTGRES_ADMIN_URL = os.environ.get(
+    "CSBOT_TEST_POSTGRES_URL", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
+)
 
 
 @pytest.fixture(autouse=True)
