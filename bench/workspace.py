@@ -10,7 +10,6 @@ the second call returns at once; a fresh build replaces the older files for the 
 
 import argparse
 import hashlib
-import math
 import random
 import sys
 import time
@@ -22,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, Table, text
 
 from bot.config import load_config
+from bot.demo.generate import account_size
 from bot.demo.names import CompanyName, numbered_company
 from bot.demo.people import REGION_OWNERS, TEAM, TOUR_CSM
 from domain.names import normalise_name
@@ -177,7 +177,7 @@ def _insert_accounts(connection: Connection, rng: random.Random, numbers: range,
         )
         segment = "enterprise" if acme else _pick(rng, _SEGMENTS)
         region = "north_america" if acme else _pick(rng, _REGIONS)
-        arr, seats = _size(rng, segment)
+        arr, seats = account_size(rng, segment)
         csms, aes, ams = REGION_OWNERS[region]
         start = today - timedelta(days=rng.randint(30, 1500))
         accounts.append(
@@ -236,15 +236,6 @@ def _insert_accounts(connection: Connection, rng: random.Random, numbers: range,
     _insert(connection, Contract, contracts)
     _insert(connection, Milestone, milestones)
     _insert(connection, MetricObservation, metrics)
-
-
-def _size(rng: random.Random, segment: str) -> tuple[float, int]:
-    if segment == "smb":
-        return rng.randint(10, 80) * 500.0, rng.randint(5, 60)
-    if segment == "mid_market":
-        return rng.randint(40, 150) * 1000.0, rng.randint(50, 400)
-    arr = math.exp(rng.uniform(math.log(150_000), math.log(900_000)))
-    return round(arr / 10_000) * 10_000.0, rng.randint(6, 60) * 50
 
 
 def _metric_rows(rng: random.Random, account_id: int, seats: int, today: date) -> Iterator[dict[str, Any]]:

@@ -237,6 +237,10 @@ def test_share_by_someone_outside_the_team_is_refused(workspace: LocalWorkspace,
     reply = only_reply(calls)
     assert reply.get("response_type") != "in_channel"
     assert reply["text"].startswith("Sorry")
+    assert "Acme" not in all_text(reply)
+    with Session(workspace.engine) as session:
+        entry = session.exec(select(AuditEntry).where(AuditEntry.slack_user_id == STRANGER_ID)).one()
+    assert (entry.action, entry.outcome, entry.account_id) == ("share", "refused", ids["acme"])
 
 
 @pytest.mark.parametrize(

@@ -32,14 +32,14 @@ def split_command(typed: str) -> tuple[str, str]:
 
 
 def default_user(workspace: LocalWorkspace) -> str:
+    """Whom a command is typed by when --user is not given: a CSM if there is one, else any member."""
     with Session(workspace.engine) as session:
         members = session.exec(
             select(TeamMember).where(TeamMember.slack_user_id.is_not(None)).order_by(TeamMember.id)  # type: ignore[union-attr,arg-type]
         ).all()
-    for member in sorted(members, key=lambda m: m.role != "csm"):
-        return member.slack_user_id  # type: ignore[return-value]
+    chosen = next((m for m in members if m.role == "csm"), members[0] if members else None)
     # An empty workspace still answers (with a refusal), which is better than no answer at all.
-    return "U0NOBODY"
+    return chosen.slack_user_id if chosen and chosen.slack_user_id else "U0NOBODY"
 
 
 def run(args: argparse.Namespace) -> int:

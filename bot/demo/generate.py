@@ -194,7 +194,7 @@ class DemoGenerator:
 
     def _plan(self, external_id: str, company: CompanyName, segment: str, region: str, story: str) -> _Plan:
         rng = self.rng
-        arr, seats = self._size(segment)
+        arr, seats = account_size(self.rng, segment)
         csms, aes, ams = REGION_OWNERS[region]
         has_am = segment == "enterprise" or (segment == "mid_market" and rng.random() < 0.5)
         plan = _Plan(
@@ -217,16 +217,6 @@ class DemoGenerator:
         turn = self._owner_turn.get((region, role), 0)
         self._owner_turn[(region, role)] = turn + 1
         return people[turn % len(people)]
-
-    def _size(self, segment: str) -> tuple[int, int]:
-        rng = self.rng
-        if segment == "smb":
-            return rng.randint(10, 80) * 500, rng.randint(5, 60)
-        if segment == "mid_market":
-            return rng.randint(40, 150) * 1000, rng.randint(50, 400)
-        # Enterprise deals are spread log-uniformly: many near the bottom of the range, a few huge ones.
-        arr = math.exp(rng.uniform(math.log(150_000), math.log(900_000)))
-        return round(arr / 10_000) * 10_000, rng.randint(6, 60) * 50
 
     def _tell(self, plan: _Plan) -> None:
         """Choose when the account started and how its health moves (knots of a piecewise-linear curve)."""
@@ -525,6 +515,17 @@ class DemoGenerator:
             if first <= extra <= last:
                 days = {d for d in days if abs((extra - d).days) > 25} | {extra}
         return days
+
+
+def account_size(rng: random.Random, segment: str) -> tuple[int, int]:
+    """ARR and seats typical of a segment."""
+    if segment == "smb":
+        return rng.randint(10, 80) * 500, rng.randint(5, 60)
+    if segment == "mid_market":
+        return rng.randint(40, 150) * 1000, rng.randint(50, 400)
+    # Enterprise deals are spread log-uniformly: many near the bottom of the range, a few huge ones.
+    arr = math.exp(rng.uniform(math.log(150_000), math.log(900_000)))
+    return round(arr / 10_000) * 10_000, rng.randint(6, 60) * 50
 
 
 def _curve(knots: list[tuple[int, float]], offset: int) -> float:

@@ -7,10 +7,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.render import health as render
-from bot.render.message import text_message
-from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import health_by_id
+from handlers.actions.card_press import card_for_press
 
 
 def make_listener(services: Services) -> Callable[..., None]:
@@ -18,23 +16,14 @@ def make_listener(services: Services) -> Callable[..., None]:
         ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        requester = services.directory.requester(client, body["user"]["id"])
-        if not requester.allowed:
-            refusal = macros(requester.language, "messages.j2").refusal()
-            respond(replace_original=True, **text_message(refusal).payload())
-            return
-        card = health_by_id(
-            services.engine,
-            services.config.health,
-            account_id=int(action["value"]),
-            slack_user_id=requester.slack_user_id,
-            today=services.today(),
-            at=services.now(),
+        pressed = card_for_press(
+            services, action=action, body=body, respond=respond, client=client, audit_action="health"
         )
-        if card is None:
-            message = text_message(macros(requester.language, "messages.j2").not_found(action["value"], []))
-        else:
-            message = render.health_card(card, language=requester.language, currency=services.config.currency)
-        respond(replace_original=True, **message.payload())
+        if pressed is None:
+            return
+        card = render.health_card(
+            pressed.card, language=pressed.requester.language, currency=services.config.currency
+        )
+        respond(replace_original=True, **card.payload())
 
     return pick

@@ -7,10 +7,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot.render import health as render
-from bot.render.message import text_message
-from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import health_by_id
+from handlers.actions.card_press import card_for_press
 
 
 def make_listener(services: Services) -> Callable[..., None]:
@@ -18,32 +16,17 @@ def make_listener(services: Services) -> Callable[..., None]:
         ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        requester = services.directory.requester(client, body["user"]["id"])
-        messages = macros(requester.language, "messages.j2")
-        if not requester.allowed:
-            respond(replace_original=True, **text_message(messages.refusal()).payload())
-            return
-        card = health_by_id(
-            services.engine,
-            services.config.health,
-            account_id=int(action["value"]),
-            slack_user_id=requester.slack_user_id,
-            today=services.today(),
-            at=services.now(),
-            action="share",
+        pressed = card_for_press(
+            services, action=action, body=body, respond=respond, client=client, audit_action="share"
         )
-        if card is None:
-            respond(
-                replace_original=True,
-                **text_message(messages.not_found(action["value"], [])).payload(),
-            )
+        if pressed is None:
             return
-        # The channel sees the workspace's language; the sharer chose to make it public.
+        # The channel reads the workspace's language; the sharer chose to make the card public.
         shared = render.health_card(
-            card,
+            pressed.card,
             language=services.config.default_locale,
             currency=services.config.currency,
-            shared_by=requester.slack_user_id,
+            shared_by=pressed.requester.slack_user_id,
         )
         # Through the response URL, so the bot need not be a member of the channel.
         respond(response_type="in_channel", replace_original=False, **shared.payload())

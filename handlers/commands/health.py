@@ -8,20 +8,18 @@ from bot.render import health as render
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import health_by_name
-from storage import audit
+from domain.health.lookup import health_by_name, record_refusal
 
 
 def run(services: Services, requester: Requester, query: str, respond: Respond) -> None:
     messages = macros(requester.language, "messages.j2")
     if not requester.allowed:
-        audit.record(
+        record_refusal(
             services.engine,
-            at=services.now(),
             slack_user_id=requester.slack_user_id,
             action="health",
+            at=services.now(),
             query=query,
-            outcome="refused",
         )
         respond(response_type="ephemeral", **text_message(messages.refusal()).payload())
         return

@@ -1,0 +1,58 @@
+"""What both card buttons share: who pressed, whether they may see it, and the card they pressed for."""
+
+from dataclasses import dataclass
+from typing import Any
+
+from slack_bolt import Respond
+from slack_sdk import WebClient
+
+from bot.access import Requester
+from bot.render.message import text_message
+from bot.render.templating import macros
+from bot.services import Services
+from domain.health.card import HealthCard
+from domain.health.lookup import health_by_id, record_refusal
+
+
+@dataclass(frozen=True)
+class Pressed:
+    requester: Requester
+    card: HealthCard
+
+
+def card_for_press(
+    services: Services,
+    *,
+    action: dict[str, Any],
+    body: dict[str, Any],
+    respond: Respond,
+    client: WebClient,
+    audit_action: str,
+) -> Pressed | None:
+    """The card for the account on the pressed button, or None after telling the person why not."""
+    requester = services.directory.requester(client, body["user"]["id"])
+    messages = macros(requester.language, "messages.j2")
+    account_id = int(action["value"])
+    if not requester.allowed:
+        record_refusal(
+            services.engine,
+            slack_user_id=requester.slack_user_id,
+            action=audit_action,
+            at=services.now(),
+            account_id=account_id,
+        )
+        respond(replace_original=True, **text_message(messages.refusal()).payload())
+        return None
+    card = health_by_id(
+        services.engine,
+        services.config.health,
+        account_id=account_id,
+        slack_user_id=requester.slack_user_id,
+        today=services.today(),
+        at=services.now(),
+        action=audit_action,
+    )
+    if card is None:  # deleted since the button was drawn
+        respond(replace_original=True, **text_message(messages.not_found(action["value"], [])).payload())
+        return None
+    return Pressed(requester, card)
