@@ -34,11 +34,11 @@ def running_bot(tmp_path: Path) -> Iterator[tuple[str, LocalSlackServer]]:
             "CSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
             "CSBOT_SLACK_API_URL": slack.api_url,
         }
+        log_path = tmp_path / "run.log"
+        # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe would block the bot.
+        log = log_path.open("w")
         process = subprocess.Popen(
-            [sys.executable, "-m", "bot.cli", "run"],
-            env=env,
-            stdout=subprocess.PIPE,
-            stderr=subprocess.STDOUT,
+            [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
         base = f"http://127.0.0.1:{port}"
         try:
