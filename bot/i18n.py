@@ -6,6 +6,7 @@ no binary .mo file to keep in step with its source.
 """
 
 import io
+from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
 from functools import cache
 from pathlib import Path
@@ -77,6 +78,11 @@ class Translator:
     def safe_ngettext(self, singular: str, plural: str, n: int, **values: object) -> str:
         text = self._translations.ngettext(singular, plural, n)
         return Trusted(text % {"num": n, **{k: escape(v) for k, v in values.items()}})
+
+    @staticmethod
+    def whole(value: float) -> int:
+        """Round half up, as people do (Python's round() would show 67.5 as 68 but 66.5 as 66)."""
+        return int(Decimal(str(value)).quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=self.locale)

@@ -82,3 +82,8 @@ def test_money_and_dates_follow_the_language() -> None:
     assert translator("en").money(1200000, "USD") == "$1,200,000"
     assert translator("ja").money(1200000, "JPY") == "￥1,200,000"
     assert translator("ja").date(date(2027, 1, 31)) == "2027/01/31"
+
+
+def test_scores_are_shown_rounded_half_up() -> None:
+    tr = translator("en")
+    assert [tr.whole(v) for v in (65.3, 66.5, 67.5, 99.49, 0.5)] == [65, 67, 68, 99, 1]

@@ -70,8 +70,9 @@ def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalW
     title, health, trend, arr, renewal, owners, drivers, context = section_texts(reply)
     assert title == "*Acme Corporation*  `A-1`"
     assert health == "*Health*\n:large_yellow_circle: *65* / 100 · yellow"
-    # 80 stored 30 days ago and nothing in between: the line stays at 80 (▇) until today's 65.3 (▆).
-    assert trend == "*Trend, last 30 days*\n`▇▇▇▇▇▇▆`\n:arrow_lower_right: Down 14.7 points from 80"
+    # 80 stored 30 days ago and nothing in between: the line stays at 80 (▇) until today's 65.3 (▆);
+    # the change is told in the whole points the card shows: 80 → 65.
+    assert trend == "*Trend, last 30 days*\n`▇▇▇▇▇▇▆`\n:arrow_lower_right: Down 15 points from 80"
     assert arr == "*ARR*\n$120,000\nLifecycle: adoption"
     # Ends 2027-01-31: 69 days from 2026-11-23; 60 days' notice → by 2026-12-02, 9 days away.
     assert (
