@@ -6,8 +6,8 @@ no binary .mo file to keep in step with its source.
 """
 
 import io
-from decimal import ROUND_HALF_UP, Decimal
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from pathlib import Path
 
