@@ -22,6 +22,8 @@ from localslack import (
     sign,
     slash_command_body,
 )
+from localslack.parsing import parse_params
+from localslack.web_api import Workspace
 
 SECRET = "test-signing-secret"
 
@@ -337,3 +339,36 @@ def test_bolt_app_answers_signed_requests_through_the_server(server: LocalSlackS
     calls = server.wait_for_calls(2, method="response_url")
     assert [call.body["text"] for call in calls] == ["you asked: health", "picked acme"]
     assert calls[0].response_token != calls[1].response_token
+
+
+def test_parse_params_merges_query_and_form_body() -> None:
+    form = {"content-type": "application/x-www-form-urlencoded"}
+
+    params = parse_params("channel=C1&tag=a", form, b'tag=b&tag=c&blocks=[{"type":"divider"}]&text=')
+
+    # The body wins over the query string; a key repeated within one of them collects its values.
+    assert params == {"channel": "C1", "tag": ["b", "c"], "blocks": [{"type": "divider"}], "text": ""}
+    assert parse_params("", {"content-type": "application/json"}, b"[1, 2]") is None
+    assert parse_params("", {"content-type": "application/json"}, b"{oops") is None
+
+
+def test_workspace_answers_by_method_name_without_http(server: LocalSlackServer) -> None:
+    workspace = Workspace(server, lambda file_id: f"http://uploads/{file_id}")
+    workspace.add_user("U1", email="ana@example.com", tz="Not/AZone")
+
+    posted = workspace.answer("chat.postMessage", {"channel": "U1", "text": "hi"})
+    upload = workspace.answer("files.getUploadURLExternal", {"filename": "a.csv", "length": "3"})
+
+    assert posted["channel"] == "DU1"
+    assert workspace.answer("users.lookupByEmail", {"email": "ana@example.com"})["user"]["tz_offset"] == 0
+    assert workspace.answer("reactions.add", {}) == {"ok": False, "error": "unknown_method"}
+    assert upload["upload_url"] == f"http://uploads/{upload['file_id']}"
+    assert workspace.expects_upload(upload["file_id"])
+    assert workspace.receive_upload(upload["file_id"], b"abc") == "OK - 3"
+    assert workspace.uploaded_bytes(upload["file_id"]) == b"abc"
+
+
+def test_identity_changes_show_in_later_answers(server: LocalSlackServer, client: WebClient) -> None:
+    server.team_id = "T0OTHER"
+
+    assert client.auth_test()["team_id"] == "T0OTHER"
