@@ -3,9 +3,10 @@
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
-from sqlalchemy import Engine, func, or_
-from sqlmodel import Session, select
+from sqlalchemy import Engine, Row, func, or_
+from sqlmodel import select
 
 from storage.models import Account, AccountAlias, Contract, HealthSnapshot, TeamMember
 
@@ -73,37 +74,53 @@ def all_search_names(engine: Engine) -> list[tuple[int, str, str]]:
 
 @dataclass(frozen=True)
 class CardRows:
-    """The raw rows behind one health card."""
+    """The raw rows behind one health card (rows read by attribute, e.g. `rows.account.name`)."""
 
-    account: Account
-    owners: dict[str, TeamMember]  # by email
-    contract: Contract | None
-    snapshots: list[HealthSnapshot]  # oldest first
+    account: Row[Any]
+    owners: dict[str, Row[Any]]  # team members by email
+    contract: Row[Any] | None  # the next active contract to end
+    history: list[tuple[date, float | None]]  # (day, score), oldest first
+    latest: Row[Any] | None  # the newest snapshot, with its per-measure detail
 
 
 def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from: date) -> CardRows | None:
-    with Session(engine, expire_on_commit=False) as session:
-        account = session.get(Account, account_id)
+    # Plain Core reads on one connection: this runs on every /cs health, inside Slack's 3 seconds.
+    accounts = Account.__table__  # type: ignore[attr-defined]
+    members = TeamMember.__table__  # type: ignore[attr-defined]
+    contracts = Contract.__table__  # type: ignore[attr-defined]
+    snapshots = HealthSnapshot.__table__  # type: ignore[attr-defined]
+    with engine.connect() as connection:
+        account = connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
         if account is None:
             return None
         emails = [e for e in (account.csm_email, account.ae_email, account.am_email) if e]
-        owners = {
-            member.email: member
-            for member in session.exec(select(TeamMember).where(TeamMember.email.in_(emails)))  # type: ignore[attr-defined]
-        }
-        contract = session.exec(
-            select(Contract)
-            .where(Contract.account_id == account_id, Contract.end_date >= today, Contract.status == "active")
-            .order_by(Contract.end_date)  # type: ignore[arg-type]
+        owners = {m.email: m for m in connection.execute(select(members).where(members.c.email.in_(emails)))}
+        contract = connection.execute(
+            select(contracts)
+            .where(
+                contracts.c.account_id == account_id,
+                contracts.c.end_date >= today,
+                contracts.c.status == "active",
+            )
+            .order_by(contracts.c.end_date)
             .limit(1)
         ).first()
-        snapshots = session.exec(
-            select(HealthSnapshot)
-            .where(HealthSnapshot.account_id == account_id, HealthSnapshot.day.between(history_from, today))  # type: ignore[attr-defined]
-            .order_by(HealthSnapshot.day)  # type: ignore[arg-type]
-        ).all()
-        session.expunge_all()
-    return CardRows(account=account, owners=owners, contract=contract, snapshots=list(snapshots))
+        history = [
+            (day, score)
+            for day, score in connection.execute(
+                select(snapshots.c.day, snapshots.c.score)
+                .where(snapshots.c.account_id == account_id, snapshots.c.day.between(history_from, today))
+                .order_by(snapshots.c.day)
+            )
+        ]
+        latest = None
+        if history:
+            latest = connection.execute(
+                select(snapshots).where(
+                    snapshots.c.account_id == account_id, snapshots.c.day == history[-1][0]
+                )
+            ).first()
+    return CardRows(account=account, owners=owners, contract=contract, history=history, latest=latest)
 
 
 def count_accounts(engine: Engine) -> int:

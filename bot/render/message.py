@@ -15,9 +15,10 @@ class Message:
     blocks: list[Block] = field(default_factory=list)
 
     def payload(self) -> dict[str, Any]:
-        """Keyword arguments for `respond()` / `chat_postMessage()`; blocks are validated on the way."""
-        for block in self.blocks:
-            block.validate_json()
+        """Keyword arguments for `respond()` / `chat_postMessage()`.
+
+        slack_sdk's `to_dict()` validates each block against Slack's limits and raises if one is broken.
+        """
         return {"text": self.text[:_MAX_FALLBACK], "blocks": [b.to_dict() for b in self.blocks]}
 
 

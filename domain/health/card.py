@@ -130,13 +130,13 @@ def build_card(engine: Engine, config: HealthConfig, account_id: int, today: dat
     if rows is None:
         return None
     account = rows.account
-    latest = rows.snapshots[-1] if rows.snapshots else None
+    latest = rows.latest
     measures = [MeasureResult.from_dict(m) for m in latest.measures] if latest else []
-    by_day = {s.day: s.score for s in rows.snapshots}
-    days = sorted(by_day)
+    by_day = dict(rows.history)
+    days = [day for day, _ in rows.history]
     baseline_day = today - timedelta(days=config.trend_days)
     return HealthCard(
-        account_id=account.id,  # type: ignore[arg-type]
+        account_id=account.id,
         external_id=account.external_id,
         name=account.name,
         segment=account.segment,
