@@ -31,7 +31,10 @@ class BackgroundServer:
     """The same server on a thread, bound to a free loopback port: for `csbot cmd`, benches and tests."""
 
     def __init__(self, app: App, host: str = "127.0.0.1", port: int = 0) -> None:
-        self._server = create_server(wsgi_app(app), host=host, port=port, threads=8, ident="csbot")
+        # A short loop timeout lets close() take effect at once instead of after up to a second.
+        self._server = create_server(
+            wsgi_app(app), host=host, port=port, threads=8, ident="csbot", asyncore_loop_timeout=0.05
+        )
         self._thread = threading.Thread(target=self._server.run, name="csbot-http", daemon=True)
 
     @property
@@ -43,7 +46,9 @@ class BackgroundServer:
         return self
 
     def __exit__(self, *_exc: object) -> None:
-        self._server.close()
+        # Close from inside the server's own loop: closing its sockets from this thread would pull them
+        # out from under the select() it is blocked in.
+        self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
         self._thread.join(timeout=5)
 
 
