@@ -60,6 +60,13 @@ class Account(SQLModel, table=True):
     lifecycle_stage: str | None = Field(default=None, max_length=40)
     status: str = Field(default="active", max_length=20)
     start_date: date | None = Field(default=None)
+    # False when the customer already owns most of what we sell: some ownership models hand such
+    # renewals to the account manager. None means unknown (treated as having potential).
+    expansion_potential: bool | None = Field(default=None)
+    # Set when someone presses "Take ownership": wins over the ownership model for this account.
+    renewal_owner_email: str | None = Field(default=None, max_length=320)
+    # Set by "Flag at risk" on a reminder; cleared when the account is back to green.
+    flagged_at_risk_on: date | None = Field(default=None)
 
 
 class AccountAlias(SQLModel, table=True):
@@ -85,6 +92,8 @@ class Contract(SQLModel, table=True):
     auto_renew: bool = Field(default=False)
     notice_days: int | None = Field(default=None)
     status: str = Field(default="active", max_length=20)
+    # "Snooze 7 days" on a reminder: no reminder for this contract before this day.
+    snoozed_until: date | None = Field(default=None)
 
 
 class MetricObservation(SQLModel, table=True):
@@ -152,3 +161,78 @@ class AuditEntry(SQLModel, table=True):
     query: str | None = Field(default=None, max_length=500)
     account_id: int | None = Field(default=None, index=True)
     outcome: str = Field(max_length=40)
+
+
+class RenewalReminder(SQLModel, table=True):
+    """One reminder window of one contract. The unique key is what makes a reminder go out once."""
+
+    __tablename__ = "renewal_reminder"
+    __table_args__ = (
+        UniqueConstraint("contract_id", "target_date", "window_days", name="uq_renewal_reminder"),
+        Index("ix_renewal_reminder_sweep_day", "sweep_day"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    contract_id: int = Field(foreign_key="contract.id")
+    # The day the countdown is to: the notice deadline for auto-renewing contracts, else the end date.
+    target_date: date
+    window_days: int
+    sweep_day: date
+    # sent: in a DM today; skipped: a window passed during downtime, covered by a later catch-up.
+    status: str = Field(max_length=16)
+    owner_email: str | None = Field(default=None, max_length=320)
+    rule: str = Field(max_length=64)
+    handled: str | None = Field(default=None, max_length=16)  # renewed | at_risk | snoozed | taken
+    handled_by: str | None = Field(default=None, max_length=32)
+
+
+class RiskAlert(SQLModel, table=True):
+    __tablename__ = "risk_alert"
+    __table_args__ = (UniqueConstraint("account_id", "day", name="uq_risk_alert"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    day: date = Field(index=True)
+    score: float | None = Field(default=None)
+    band: str = Field(max_length=16)
+    reasons: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    acknowledged_by: str | None = Field(default=None, max_length=32)
+    acknowledged_on: date | None = Field(default=None)
+    escalated_on: date | None = Field(default=None)
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A Slack message to send. Written in the same transaction as what caused it, under a unique key,
+    then delivered (with retries) by the sender: nothing is sent twice and nothing is lost."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (Index("ix_outbox_pending", "status", "next_attempt_at"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    dedup_key: str = Field(max_length=200, unique=True)
+    purpose: str = Field(max_length=32)
+    # A Slack user id (sent as a DM) or a channel id.
+    recipient: str = Field(max_length=32)
+    text: str
+    blocks: list[dict[str, Any]] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    # The domain items the message is about (reminder or alert ids), so a button press can redraw it.
+    items: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    language: str = Field(default="en", max_length=8)
+    status: str = Field(default="pending", max_length=16)  # pending | sent | failed
+    attempts: int = Field(default=0)
+    next_attempt_at: datetime
+    created_at: datetime
+    sent_at: datetime | None = Field(default=None)
+    last_error: str | None = Field(default=None, max_length=500)
+    slack_channel: str | None = Field(default=None, max_length=32)
+    slack_ts: str | None = Field(default=None, max_length=32)
+
+
+class SchedulerLease(SQLModel, table=True):
+    """Which process runs the scheduled jobs; another takes over when the lease is not renewed."""
+
+    __tablename__ = "scheduler_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=128)
+    expires_at: datetime
