@@ -1,72 +1,121 @@
-"""Background jobs. Jobs are recreated with fixed ids at every start, and each job's effect is an
-idempotent upsert under a unique key, so a restart, a catch-up run or a second replica running the
-same job changes nothing that was already done.
+"""Background jobs: the daily sweep, and delivery of whatever the outbox still holds.
+
+Jobs are recreated with fixed ids at every start; only the replica holding the database lease runs
+them; and every effect is recorded under a unique key, so a restart, a catch-up run or a second
+replica changes nothing that was already done.
 """
 
 import logging
+import os
+import socket
+import uuid
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
+from apscheduler.triggers.interval import IntervalTrigger
+from slack_sdk import WebClient
 from sqlalchemy import Engine, exists, select
 
 from bot.config import WorkspaceConfig
+from bot.delivery import Sender
 from domain.clock import Clock, system_clock, today_in
+from domain.sweep import SweepResult, run_sweep
+from storage import lease
 from storage.models import HealthSnapshot
-from storage.snapshots import refresh_snapshots
 
 logger = logging.getLogger(__name__)
 
-SNAPSHOT_JOB_ID = "health-snapshots"
-CATCH_UP_JOB_ID = "health-snapshots-catch-up"
-# A nightly job missed while the process was down should still run when it comes back the same day.
+SWEEP_JOB_ID = "daily-sweep"
+CATCH_UP_JOB_ID = "daily-sweep-catch-up"
+DELIVERY_JOB_ID = "deliver-outbox"
+LEASE_JOB_ID = "scheduler-lease"
+LEASE_NAME = "scheduler"
+LEASE_TTL = timedelta(seconds=90)
+# A daily job missed while the process was down should still run when it comes back the same day.
 MISFIRE_GRACE = timedelta(hours=20)
 
 
-def snapshot_today(engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> int:
-    today = today_in(clock, config.zone)
-    written = refresh_snapshots(engine, config.health, [today])
-    logger.info("stored %d health snapshots for %s", written, today)
-    return written
+class Jobs:
+    """The scheduled work, runnable by hand (tests, `csbot sweep`) as well as by the scheduler."""
+
+    def __init__(
+        self, engine: Engine, config: WorkspaceConfig, client: WebClient | None, clock: Clock = system_clock
+    ) -> None:
+        self.engine = engine
+        self.config = config
+        self.clock = clock
+        self.sender = Sender(engine, client, config, clock=clock) if client is not None else None
+        self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+    def is_leader(self) -> bool:
+        return lease.hold(self.engine, LEASE_NAME, self.holder, now=self.clock(), ttl=LEASE_TTL)
+
+    def sweep(self) -> SweepResult | None:
+        if not self.is_leader():
+            return None
+        result = run_sweep(
+            self.engine,
+            self.config.sweep_policy,
+            day=today_in(self.clock, self.config.zone),
+            now=self.clock(),
+        )
+        logger.info("sweep for %s: %s", result.day, result)
+        self.deliver()
+        return result
+
+    def catch_up(self) -> bool:
+        """Run today's sweep now if it has not run (downtime, a fresh install); True if it ran."""
+        if not self.sweep_missing():
+            return False
+        return self.sweep() is not None
+
+    def sweep_missing(self) -> bool:
+        today = today_in(self.clock, self.config.zone)
+        with self.engine.connect() as connection:
+            return not connection.scalar(select(exists().where(HealthSnapshot.day == today)))
+
+    def deliver(self) -> None:
+        if self.sender is not None and self.is_leader():
+            self.sender.deliver_due()
 
 
-def snapshots_missing(engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> bool:
-    today = today_in(clock, config.zone)
-    with engine.connect() as connection:
-        return not connection.scalar(select(exists().where(HealthSnapshot.day == today)))
+def _at(hhmm: str) -> tuple[int, int]:
+    hour, minute = hhmm.split(":")
+    return int(hour), int(minute)
 
 
-def catch_up(engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> bool:
-    """Store today's snapshot if the nightly run has not (downtime, a fresh install); True if it ran."""
-    if not snapshots_missing(engine, config, clock):
-        return False
-    snapshot_today(engine, config, clock)
-    return True
-
-
-def build_scheduler(
-    engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock
-) -> BackgroundScheduler:
+def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
     """The scheduler with its jobs, not yet started."""
-    scheduler = BackgroundScheduler(timezone=config.zone)
+    zone = jobs.config.zone
+    scheduler = BackgroundScheduler(timezone=zone)
+    hour, minute = _at(jobs.config.schedule.sweep_at)
+    # A cron trigger in the workspace's zone keeps "08:00" at 08:00 local across daylight-saving changes.
     scheduler.add_job(
-        snapshot_today,
-        CronTrigger(hour=2, minute=0, timezone=config.zone),
-        args=(engine, config, clock),
-        id=SNAPSHOT_JOB_ID,
+        jobs.sweep,
+        CronTrigger(hour=hour, minute=minute, timezone=zone),
+        id=SWEEP_JOB_ID,
         replace_existing=True,
         coalesce=True,
         max_instances=1,
         misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
     )
-    # At start, rather than wait for tomorrow night: the card would otherwise show an old score.
-    scheduler.add_job(catch_up, args=(engine, config, clock), id=CATCH_UP_JOB_ID, replace_existing=True)
+    scheduler.add_job(
+        jobs.deliver,
+        IntervalTrigger(minutes=1),
+        id=DELIVERY_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+    )
+    scheduler.add_job(
+        jobs.is_leader, IntervalTrigger(seconds=30), id=LEASE_JOB_ID, replace_existing=True, coalesce=True
+    )
+    scheduler.add_job(jobs.catch_up, id=CATCH_UP_JOB_ID, replace_existing=True)
     return scheduler
 
 
-def start_scheduler(
-    engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock
-) -> BackgroundScheduler:
-    scheduler = build_scheduler(engine, config, clock)
+def start_scheduler(jobs: Jobs) -> BackgroundScheduler:
+    scheduler = build_scheduler(jobs)
     scheduler.start()
     return scheduler

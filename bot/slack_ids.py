@@ -14,3 +14,11 @@ PICK_ACCOUNT_BLOCK = "pick_account"
 
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
 BOT_SCOPES = ("commands", "users:read", "users:read.email", "usergroups:read")
+
+# Buttons on renewal reminders and at-risk alerts; values are "<outbox message id>:<item id>".
+RENEWAL_MARK_RENEWED = "renewal_mark_renewed"
+RENEWAL_FLAG_AT_RISK = "renewal_flag_at_risk"
+RENEWAL_SNOOZE = "renewal_snooze"
+RENEWAL_TAKE_OWNERSHIP = "renewal_take_ownership"
+RENEWAL_ACTIONS = (RENEWAL_MARK_RENEWED, RENEWAL_FLAG_AT_RISK, RENEWAL_SNOOZE, RENEWAL_TAKE_OWNERSHIP)
+RISK_ACKNOWLEDGE = "risk_acknowledge"

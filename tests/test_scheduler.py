@@ -1,19 +1,23 @@
-from datetime import UTC, date, datetime
+"""The scheduler: jobs, catch-up, the lease that lets one replica run them, daylight saving."""
 
+from datetime import UTC, date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.config import load_config
 from bot.scheduler import (
     CATCH_UP_JOB_ID,
+    DELIVERY_JOB_ID,
     MISFIRE_GRACE,
-    SNAPSHOT_JOB_ID,
+    SWEEP_JOB_ID,
+    Jobs,
     build_scheduler,
-    catch_up,
-    snapshot_today,
-    snapshots_missing,
 )
 from domain.clock import fixed_clock
+from storage import lease
 from storage.models import HealthSnapshot
 from tests.factories import build_small_workspace
 
@@ -21,44 +25,65 @@ from tests.factories import build_small_workspace
 LATE_EVENING_UTC = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
 
 
-def test_the_nightly_snapshot_is_for_the_workspace_day_and_rerunning_it_changes_nothing(
-    engine: Engine,
-) -> None:
-    ids = build_small_workspace(engine)
-    config = load_config()
-    clock = fixed_clock(LATE_EVENING_UTC)
-    assert snapshots_missing(engine, config, clock)
+class MovableClock:
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
 
-    assert snapshot_today(engine, config, clock) == len(ids)
-    assert not snapshots_missing(engine, config, clock)
-    snapshot_today(engine, config, clock)  # a second replica, or a catch-up run after a restart
-
-    with Session(engine) as session:
-        stored = session.exec(select(HealthSnapshot).where(HealthSnapshot.day == date(2026, 11, 23))).all()
-        acme = session.exec(
-            select(HealthSnapshot).where(
-                HealthSnapshot.account_id == ids["acme"], HealthSnapshot.day == date(2026, 11, 23)
-            )
-        ).one()
-    assert len(stored) == len(ids)
-    assert acme.score == 65.3 and acme.band == "yellow"
+    def __call__(self) -> datetime:
+        return self.moment
 
 
-def test_the_scheduler_has_the_nightly_job_with_misfire_grace_and_a_catch_up_at_start(engine: Engine) -> None:
-    scheduler = build_scheduler(engine, load_config(), fixed_clock(LATE_EVENING_UTC))
-    nightly = scheduler.get_job(SNAPSHOT_JOB_ID)
-    assert nightly is not None
-    assert nightly.misfire_grace_time == MISFIRE_GRACE.total_seconds() and nightly.coalesce is True
-    assert str(nightly.trigger).startswith("cron[hour='2', minute='0'")
+def test_the_scheduler_has_the_daily_sweep_with_misfire_grace_delivery_and_a_catch_up(engine: Engine) -> None:
+    scheduler = build_scheduler(Jobs(engine, load_config(), None, fixed_clock(LATE_EVENING_UTC)))
+    sweep = scheduler.get_job(SWEEP_JOB_ID)
+    assert sweep is not None
+    assert sweep.misfire_grace_time == MISFIRE_GRACE.total_seconds() and sweep.coalesce is True
+    assert str(sweep.trigger).startswith("cron[hour='8', minute='0'")
+    assert scheduler.get_job(DELIVERY_JOB_ID) is not None
     assert scheduler.get_job(CATCH_UP_JOB_ID) is not None
 
 
-def test_catch_up_scores_today_only_when_it_is_missing(engine: Engine) -> None:
+def test_catch_up_sweeps_the_workspace_day_only_when_it_is_missing(engine: Engine) -> None:
     ids = build_small_workspace(engine)
-    config = load_config()
-    clock = fixed_clock(LATE_EVENING_UTC)
-    assert catch_up(engine, config, clock) is True
-    assert catch_up(engine, config, clock) is False
+    jobs = Jobs(engine, load_config(), None, fixed_clock(LATE_EVENING_UTC))
+    assert jobs.catch_up() is True
+    assert jobs.catch_up() is False
     with Session(engine) as session:
         today = session.exec(select(HealthSnapshot).where(HealthSnapshot.day == date(2026, 11, 23))).all()
     assert len(today) == len(ids)
+
+
+def test_only_the_lease_holder_runs_jobs_and_another_takes_over_when_it_stops(engine: Engine) -> None:
+    build_small_workspace(engine)
+    clock = MovableClock(LATE_EVENING_UTC)
+    first = Jobs(engine, load_config(), None, clock)
+    second = Jobs(engine, load_config(), None, clock)
+    assert first.sweep() is not None
+    assert second.sweep() is None  # the first replica holds the lease
+    clock.moment += timedelta(seconds=60)
+    assert first.is_leader() and not second.is_leader()  # renewing keeps it
+    clock.moment += timedelta(minutes=5)  # the first replica died: its lease ran out
+    assert second.sweep() is not None
+    assert not first.is_leader()
+
+
+def test_lease_release_lets_another_take_it_at_once(engine: Engine) -> None:
+    now = LATE_EVENING_UTC
+    assert lease.hold(engine, "x", "a", now=now, ttl=timedelta(minutes=1))
+    assert not lease.hold(engine, "x", "b", now=now, ttl=timedelta(minutes=1))
+    lease.release(engine, "x", "a")
+    assert lease.hold(engine, "x", "b", now=now, ttl=timedelta(minutes=1))
+
+
+def test_the_sweep_stays_at_eight_local_across_daylight_saving_changes() -> None:
+    zone = ZoneInfo("America/New_York")
+    trigger = CronTrigger(hour=8, minute=0, timezone=zone)
+    # 2027-03-14: clocks go forward in New York; 2027-11-07: back.
+    for before in (datetime(2027, 3, 13, 7, 0, tzinfo=zone), datetime(2027, 11, 6, 7, 0, tzinfo=zone)):
+        fire = trigger.get_next_fire_time(None, before)
+        following = trigger.get_next_fire_time(fire, fire + timedelta(seconds=1))
+        assert fire is not None and following is not None
+        assert (fire.hour, fire.minute) == (8, 0) and (following.hour, following.minute) == (8, 0)
+        assert following.date() - fire.date() == timedelta(days=1)
+        elapsed = following.astimezone(UTC) - fire.astimezone(UTC)
+        assert elapsed in (timedelta(hours=23), timedelta(hours=25))  # the day itself was shorter or longer

@@ -9,7 +9,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import SettingsError, create_app
 from bot.cli.common import open_database, workspace_config
 from bot.http import EVENTS_PATH, serve_forever
-from bot.scheduler import start_scheduler
+from bot.scheduler import Jobs, start_scheduler
 from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
@@ -35,7 +35,7 @@ def run(args: argparse.Namespace) -> int:
     except SettingsError as error:
         print(f"csbot: {error}", file=sys.stderr)
         return 2
-    scheduler = None if args.no_scheduler else start_scheduler(engine, config)
+    scheduler = None if args.no_scheduler else start_scheduler(Jobs(engine, config, app.client))
     try:
         if settings.slack_app_token is not None:
             logger.info("connecting to Slack in Socket Mode")

@@ -1,0 +1,204 @@
+"""Delivering the outbox to Slack: render each message, post it, and retry what fails.
+
+- 429: wait for Retry-After, then try again (the client already retried a couple of times in place).
+- 5xx and network errors: back off exponentially, up to an hour between tries; never give up.
+- Errors that a retry cannot fix (channel_not_found, not_in_channel…): mark the message failed, log
+  a clear line and tell the CS Ops admins, once.
+Slack allows about one message per second per channel, so posts to one channel are spaced out.
+"""
+
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from typing import Any
+
+from slack_sdk import WebClient
+from slack_sdk.errors import SlackApiError, SlackClientError
+
+from bot.config import WorkspaceConfig
+from bot.render import sweep as render
+from bot.render.message import Message
+from domain.clock import Clock, system_clock, today_in
+from storage import outbox
+from storage.reminders import members_with_role, reminder_details
+from storage.risks import alert_details
+
+logger = logging.getLogger(__name__)
+
+# Errors a retry will not fix: someone has to change the configuration or invite the bot.
+PERMANENT_ERRORS = {
+    "channel_not_found",
+    "not_in_channel",
+    "is_archived",
+    "user_not_found",
+    "cannot_dm_bot",
+    "user_disabled",
+    "invalid_blocks",
+    "msg_too_long",
+}
+MAX_BACKOFF = timedelta(hours=1)
+PER_CHANNEL_SECONDS = 1.0
+
+
+@dataclass
+class DeliveryReport:
+    sent: int = 0
+    retrying: int = 0
+    failed: int = 0
+    errors: list[str] = field(default_factory=list)
+
+
+def render_outbox_message(
+    engine: Any, config: WorkspaceConfig, message: dict[str, Any], today: date
+) -> Message:
+    """Draw an outbox message from the current state of its items (also used to redraw after a button)."""
+    purpose, items, language = message["purpose"], message["items"], message["language"]
+    currency = config.currency
+    if purpose == "renewal_dm":
+        return render.renewal_dm(
+            reminder_details(engine, items),
+            outbox_id=message["id"],
+            language=language,
+            currency=currency,
+            today=today,
+        )
+    if purpose == "renewal_channel":
+        return render.renewal_channel(
+            reminder_details(engine, items), language=language, currency=currency, today=today
+        )
+    if purpose in ("risk_dm", "escalation_dm"):
+        return render.risk_dm(
+            alert_details(engine, items),
+            outbox_id=message["id"],
+            language=language,
+            escalated=purpose == "escalation_dm",
+        )
+    if purpose == "risk_channel":
+        return render.risk_channel(alert_details(engine, items), language=language)
+    if purpose == "admin_notice":
+        failed = outbox.load(engine, items[0]) or {}
+        return render.admin_notice(
+            failed.get("recipient", "?"), failed.get("last_error") or "?", language=language
+        )
+    raise ValueError(f"unknown outbox purpose {purpose!r}")
+
+
+class Sender:
+    def __init__(
+        self,
+        engine: Any,
+        client: WebClient,
+        config: WorkspaceConfig,
+        *,
+        clock: Clock = system_clock,
+        sleep: Callable[[float], None] = time.sleep,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.engine = engine
+        self.client = client
+        self.config = config
+        self.clock = clock
+        self.sleep = sleep
+        self.monotonic = monotonic
+        self._last_post: dict[str, float] = {}
+
+    def render(self, message: dict[str, Any]) -> Message:
+        return render_outbox_message(
+            self.engine, self.config, message, today_in(self.clock, self.config.zone)
+        )
+
+    def _pace(self, channel: str) -> None:
+        last = self._last_post.get(channel)
+        if last is not None:
+            wait = PER_CHANNEL_SECONDS - (self.monotonic() - last)
+            if wait > 0:
+                self.sleep(wait)
+        self._last_post[channel] = self.monotonic()
+
+    def _post(self, message: dict[str, Any], rendered: Message) -> tuple[str, str]:
+        channel = message["recipient"]
+        if channel.startswith(("U", "W")):
+            # A user id: a DM goes to the conversation Slack opens (or reopens) with them.
+            channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        self._pace(channel)
+        response = self.client.chat_postMessage(channel=channel, **rendered.payload())
+        return str(response["channel"]), str(response["ts"])
+
+    def deliver_due(self, limit: int = 500) -> DeliveryReport:
+        report = DeliveryReport()
+        for message_id in outbox.due_ids(self.engine, now=self.clock(), limit=limit):
+            message = outbox.claim(self.engine, message_id, now=self.clock())
+            if message is None:
+                continue  # another replica took it
+            self._deliver_one(message, report)
+        return report
+
+    def _deliver_one(self, message: dict[str, Any], report: DeliveryReport) -> None:
+        message_id = message["id"]
+        try:
+            rendered = self.render(message)
+            channel, ts = self._post(message, rendered)
+        except SlackApiError as error:
+            code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
+            if error.response.status_code == 429:
+                wait = float(error.response.headers.get("Retry-After", 30) or 30)
+                outbox.retry_later(
+                    self.engine, message_id, at=self.clock() + timedelta(seconds=wait), error=code
+                )
+                report.retrying += 1
+            elif code in PERMANENT_ERRORS:
+                self._give_up(message, code, report)
+            else:
+                self._back_off(message, code, report)
+            return
+        except (SlackClientError, OSError) as error:
+            self._back_off(message, f"{type(error).__name__}: {error}", report)
+            return
+        payload = rendered.payload()
+        outbox.mark_sent(
+            self.engine,
+            message_id,
+            now=self.clock(),
+            channel=channel,
+            ts=ts,
+            text=payload["text"],
+            blocks=payload["blocks"],
+        )
+        report.sent += 1
+
+    def _back_off(self, message: dict[str, Any], error: str, report: DeliveryReport) -> None:
+        delay = min(MAX_BACKOFF, timedelta(seconds=30 * 2 ** max(0, message["attempts"] - 1)))
+        outbox.retry_later(self.engine, message["id"], at=self.clock() + delay, error=error)
+        logger.warning(
+            "Slack send of outbox message %s failed (%s); retrying in %s", message["id"], error, delay
+        )
+        report.retrying += 1
+
+    def _give_up(self, message: dict[str, Any], error: str, report: DeliveryReport) -> None:
+        outbox.mark_failed(self.engine, message["id"], error=error)
+        line = (
+            f"could not post {message['purpose']} (outbox message {message['id']}) "
+            f"to {message['recipient']}: {error}. Invite the bot or fix the channel ids in the configuration."
+        )
+        logger.error(line)
+        report.failed += 1
+        report.errors.append(line)
+        if message["purpose"] != "admin_notice":
+            self._tell_admins(message)
+
+    def _tell_admins(self, failed: dict[str, Any]) -> None:
+        admins = [p for p in members_with_role(self.engine, "cs_ops") if p.slack_user_id]
+        notices = [
+            outbox.NewMessage(
+                dedup_key=f"admin-notice:{admin.slack_user_id}:{failed['id']}",
+                purpose="admin_notice",
+                recipient=admin.slack_user_id,  # type: ignore[arg-type]
+                items=[failed["id"]],
+                language=admin.language(self.config.default_locale),
+            )
+            for admin in admins
+        ]
+        with self.engine.begin() as connection:
+            outbox.enqueue(connection, notices, now=self.clock())

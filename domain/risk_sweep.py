@@ -1,0 +1,154 @@
+"""At-risk alerts after the daily scoring, and escalation of the ones nobody acknowledged."""
+
+from collections import defaultdict
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from sqlalchemy import Engine
+
+from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
+from domain.policy import ChannelsConfig, RisksConfig
+from storage.outbox import NewMessage, enqueue
+from storage.reminders import people_by_email
+from storage.risks import (
+    accounts_for_alerts,
+    alerted_since,
+    alerts_to_escalate,
+    mark_escalated,
+    next_renewals,
+    record_alerts,
+    scores_between,
+)
+
+# How far back to look for "yesterday" and "30 days ago" when a nightly run was missed.
+_SLACK_DAYS = 7
+
+
+@dataclass(frozen=True)
+class RiskSweepResult:
+    alerts: int
+    escalations: int
+    messages: int
+
+
+def risk_reasons(
+    *,
+    band: str,
+    score: float | None,
+    previous_band: str | None,
+    baseline: float | None,
+    renews_on: date | None,
+    day: date,
+    policy: RisksConfig,
+) -> list[str]:
+    """Why an account needs attention today; empty when it does not. Pure, so each rule is testable."""
+    reasons = []
+    if band == "red" and previous_band is not None and previous_band != "red":
+        reasons.append("turned_red")
+    if score is not None and baseline is not None and baseline - score >= policy.drop_points:
+        reasons.append("dropped")
+    if renews_on is not None and (renews_on - day).days <= policy.renewal_days and band != "green":
+        reasons.append("renewal_not_green")
+    return reasons
+
+
+def sweep_risks(
+    engine: Engine,
+    *,
+    day: date,
+    now: datetime,
+    trend_days: int,
+    policy: RisksConfig,
+    ownership: OwnershipConfig,
+    channels: ChannelsConfig,
+    default_language: str,
+) -> RiskSweepResult:
+    with engine.begin() as connection:
+        today = scores_between(connection, day, day)
+        previous = scores_between(connection, day - timedelta(days=_SLACK_DAYS), day - timedelta(days=1))
+        baseline_day = day - timedelta(days=trend_days)
+        baselines = scores_between(connection, baseline_day - timedelta(days=_SLACK_DAYS), baseline_day)
+        renewals = next_renewals(connection, today=day, until=day + timedelta(days=policy.renewal_days))
+        cooling = alerted_since(connection, day - timedelta(days=policy.cooldown_days - 1))
+        accounts = accounts_for_alerts(connection)
+
+        rows = []
+        for account_id, (_, score, band) in today.items():
+            if account_id in cooling or account_id not in accounts:
+                continue
+            reasons = risk_reasons(
+                band=band,
+                score=score,
+                previous_band=previous[account_id][2] if account_id in previous else None,
+                baseline=baselines[account_id][1] if account_id in baselines else None,
+                renews_on=renewals.get(account_id),
+                day=day,
+                policy=policy,
+            )
+            if reasons:
+                rows.append(
+                    {"account_id": account_id, "day": day, "score": score, "band": band, "reasons": reasons}
+                )
+        inserted = record_alerts(connection, rows)
+
+        # The CSM hears of it, and the renewal owner too when that is someone else.
+        by_person: dict[str, list[int]] = defaultdict(list)
+        by_channel: dict[str, list[int]] = defaultdict(list)
+        for alert in inserted:
+            account = accounts[alert["account_id"]]
+            owner = renewal_owner(
+                ownership,
+                AccountOwners(
+                    arr=account["arr"],
+                    csm_email=account["csm_email"],
+                    ae_email=account["ae_email"],
+                    am_email=account["am_email"],
+                    expansion_potential=account["expansion_potential"],
+                    renewal_owner_email=account["renewal_owner_email"],
+                ),
+            )
+            for email in dict.fromkeys(e for e in (account["csm_email"], owner.email) if e):
+                by_person[email].append(alert["id"])
+            channel = channels.for_account("risks", account["segment"], account["region"])
+            if channel:
+                by_channel[channel].append(alert["id"])
+
+        # Alerts nobody acknowledged in time go to the CSM's manager, once.
+        stale = alerts_to_escalate(connection, raised_by=day - timedelta(days=policy.escalate_after_days))
+        csms = people_by_email(connection, [a["csm_email"] for a in stale if a["csm_email"]])
+        by_manager: dict[str, list[int]] = defaultdict(list)
+        for alert in stale:
+            csm = csms.get(alert["csm_email"] or "")
+            if csm and csm.manager_email:
+                by_manager[csm.manager_email].append(alert["id"])
+        escalated = [alert_id for ids in by_manager.values() for alert_id in ids]
+        mark_escalated(connection, escalated, day)
+
+        people = people_by_email(connection, [*by_person, *by_manager])
+        messages = []
+        for purpose, grouped in (("risk_dm", by_person), ("escalation_dm", by_manager)):
+            for email, ids in grouped.items():
+                person = people.get(email)
+                if person is None or not person.slack_user_id:
+                    continue
+                messages.append(
+                    NewMessage(
+                        dedup_key=f"{purpose}:{person.slack_user_id}:{day.isoformat()}:{min(ids)}",
+                        purpose=purpose,
+                        recipient=person.slack_user_id,
+                        items=sorted(ids),
+                        language=person.language(default_language),
+                    )
+                )
+        for channel, ids in by_channel.items():
+            messages.append(
+                NewMessage(
+                    dedup_key=f"risk-channel:{channel}:{day.isoformat()}:{min(ids)}",
+                    purpose="risk_channel",
+                    recipient=channel,
+                    items=sorted(ids),
+                    language=default_language,
+                )
+            )
+        queued = enqueue(connection, messages, now=now)
+    return RiskSweepResult(alerts=len(inserted), escalations=len(escalated), messages=queued)

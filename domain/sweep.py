@@ -1,0 +1,60 @@
+"""The daily sweep: score every account for the day, then record due reminders and at-risk alerts.
+
+Everything it records is keyed uniquely, so running it twice for a day, or on two replicas at once,
+records nothing new the second time. Sending is separate (the outbox), so a Slack outage delays
+messages but loses none.
+"""
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from domain.health.scorecard import HealthConfig
+from domain.ownership import OwnershipConfig
+from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
+from domain.renewal_sweep import RenewalSweepResult, sweep_renewals
+from domain.risk_sweep import RiskSweepResult, sweep_risks
+from storage.snapshots import refresh_snapshots
+
+
+@dataclass(frozen=True)
+class SweepPolicy:
+    health: HealthConfig
+    ownership: OwnershipConfig
+    renewals: RenewalsConfig
+    risks: RisksConfig
+    channels: ChannelsConfig
+    default_language: str
+
+
+@dataclass(frozen=True)
+class SweepResult:
+    day: date
+    snapshots: int
+    renewals: RenewalSweepResult
+    risks: RiskSweepResult
+
+
+def run_sweep(engine: Engine, policy: SweepPolicy, *, day: date, now: datetime) -> SweepResult:
+    snapshots = refresh_snapshots(engine, policy.health, [day])
+    renewals = sweep_renewals(
+        engine,
+        day=day,
+        now=now,
+        ownership=policy.ownership,
+        renewals=policy.renewals,
+        channels=policy.channels,
+        default_language=policy.default_language,
+    )
+    risks = sweep_risks(
+        engine,
+        day=day,
+        now=now,
+        trend_days=policy.health.trend_days,
+        policy=policy.risks,
+        ownership=policy.ownership,
+        channels=policy.channels,
+        default_language=policy.default_language,
+    )
+    return SweepResult(day=day, snapshots=snapshots, renewals=renewals, risks=risks)

@@ -1,0 +1,121 @@
+"""The outbox: Slack messages recorded under a unique key, delivered later by the sender.
+
+A message is written in the same transaction as the reminder or alert that causes it, so the two
+commit together or not at all; the unique `dedup_key` means a re-run or a second replica adds nothing.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import OutboxMessage
+
+TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
+# A claimed message is retried by anyone after this, should its sender die mid-way.
+CLAIM_SECONDS = 300
+
+
+@dataclass(frozen=True)
+class NewMessage:
+    dedup_key: str
+    purpose: str
+    recipient: str
+    items: list[int]
+    language: str = "en"
+
+
+def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: datetime) -> int:
+    """Record messages to send; those whose key is already recorded are left as they are."""
+    if not messages:
+        return 0
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    rows = [
+        {
+            "dedup_key": m.dedup_key[:200],
+            "purpose": m.purpose,
+            "recipient": m.recipient,
+            "items": m.items,
+            "language": m.language,
+            "text": "",
+            "blocks": [],
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        }
+        for m in messages
+    ]
+    statement = dialect.insert(TABLE).on_conflict_do_nothing(index_elements=["dedup_key"])
+    result = connection.execute(statement.returning(TABLE.c.id), rows)
+    return len(result.all())
+
+
+def due_ids(engine: Engine, *, now: datetime, limit: int) -> list[int]:
+    with engine.connect() as connection:
+        return list(
+            connection.scalars(
+                select(TABLE.c.id)
+                .where(TABLE.c.status == "pending", TABLE.c.next_attempt_at <= now)
+                .order_by(TABLE.c.id)
+                .limit(limit)
+            )
+        )
+
+
+def claim(engine: Engine, message_id: int, *, now: datetime) -> dict[str, Any] | None:
+    """Take a due message for sending, or None if another sender took it first."""
+    with engine.begin() as connection:
+        taken = connection.execute(
+            update(TABLE)
+            .where(
+                and_(TABLE.c.id == message_id, TABLE.c.status == "pending", TABLE.c.next_attempt_at <= now)
+            )
+            .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), attempts=TABLE.c.attempts + 1)
+        )
+        if taken.rowcount != 1:
+            return None
+        row = connection.execute(select(TABLE).where(TABLE.c.id == message_id)).one()
+    return dict(row._mapping)
+
+
+def mark_sent(
+    engine: Engine, message_id: int, *, now: datetime, channel: str, ts: str, text: str, blocks: list[Any]
+) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(TABLE)
+            .where(TABLE.c.id == message_id)
+            .values(
+                status="sent",
+                sent_at=now,
+                slack_channel=channel,
+                slack_ts=ts,
+                text=text,
+                blocks=blocks,
+                last_error=None,
+            )
+        )
+
+
+def retry_later(engine: Engine, message_id: int, *, at: datetime, error: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(TABLE).where(TABLE.c.id == message_id).values(next_attempt_at=at, last_error=error[:500])
+        )
+
+
+def mark_failed(engine: Engine, message_id: int, *, error: str) -> None:
+    with engine.begin() as connection:
+        connection.execute(
+            update(TABLE).where(TABLE.c.id == message_id).values(status="failed", last_error=error[:500])
+        )
+
+
+def load(engine: Engine, message_id: int) -> dict[str, Any] | None:
+    with engine.connect() as connection:
+        row = connection.execute(select(TABLE).where(TABLE.c.id == message_id)).first()
+    return dict(row._mapping) if row else None

@@ -1,0 +1,215 @@
+"""Queries behind renewal reminders: contracts coming up, reminders already recorded, people to tell."""
+
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import Account, Contract, HealthSnapshot, RenewalReminder, TeamMember
+
+ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
+CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
+REMINDERS = RenewalReminder.__table__  # type: ignore[attr-defined]
+MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]
+SNAPSHOTS = HealthSnapshot.__table__  # type: ignore[attr-defined]
+
+
+@dataclass(frozen=True)
+class UpcomingContract:
+    contract_id: int
+    account_id: int
+    end_date: date
+    auto_renew: bool
+    notice_days: int | None
+    snoozed_until: date | None
+    arr: float
+    segment: str | None
+    region: str | None
+    csm_email: str | None
+    ae_email: str | None
+    am_email: str | None
+    expansion_potential: bool | None
+    renewal_owner_email: str | None
+
+
+@dataclass(frozen=True)
+class Person:
+    email: str
+    name: str
+    slack_user_id: str | None
+    locale: str | None
+    manager_email: str | None
+    role: str
+
+    def language(self, default: str) -> str:
+        """`ja-JP` → `ja`; the renderer falls back to English for a language it does not have."""
+        return (self.locale or default).split("-")[0].lower()
+
+
+def upcoming_contracts(connection: Connection, *, today: date, until: date) -> list[UpcomingContract]:
+    """Active contracts of accounts that are not churned, ending between today and `until`."""
+    rows = connection.execute(
+        select(
+            CONTRACTS.c.id,
+            CONTRACTS.c.account_id,
+            CONTRACTS.c.end_date,
+            CONTRACTS.c.auto_renew,
+            CONTRACTS.c.notice_days,
+            CONTRACTS.c.snoozed_until,
+            ACCOUNTS.c.arr,
+            ACCOUNTS.c.segment,
+            ACCOUNTS.c.region,
+            ACCOUNTS.c.csm_email,
+            ACCOUNTS.c.ae_email,
+            ACCOUNTS.c.am_email,
+            ACCOUNTS.c.expansion_potential,
+            ACCOUNTS.c.renewal_owner_email,
+        )
+        .join(ACCOUNTS, ACCOUNTS.c.id == CONTRACTS.c.account_id)
+        .where(
+            CONTRACTS.c.status == "active",
+            ACCOUNTS.c.status != "churned",
+            CONTRACTS.c.end_date.between(today, until),
+        )
+        .order_by(CONTRACTS.c.id)
+    )
+    return [UpcomingContract(*row) for row in rows]
+
+
+def recorded_windows(connection: Connection, contract_ids: Sequence[int]) -> dict[tuple[int, date], set[int]]:
+    """Windows already recorded, by (contract, target date)."""
+    found: dict[tuple[int, date], set[int]] = defaultdict(set)
+    for start in range(0, len(contract_ids), 5000):
+        chunk = contract_ids[start : start + 5000]
+        rows = connection.execute(
+            select(REMINDERS.c.contract_id, REMINDERS.c.target_date, REMINDERS.c.window_days).where(
+                REMINDERS.c.contract_id.in_(chunk)
+            )
+        )
+        for contract_id, target_date, window_days in rows:
+            found[(contract_id, target_date)].add(window_days)
+    return found
+
+
+def record_reminders(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Insert reminders; return the ones this call inserted (a concurrent sweep may have won others)."""
+    if not rows:
+        return []
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(REMINDERS)
+        .on_conflict_do_nothing(index_elements=["contract_id", "target_date", "window_days"])
+        .returning(REMINDERS.c.id, REMINDERS.c.contract_id, REMINDERS.c.target_date, REMINDERS.c.window_days)
+    )
+    inserted = connection.execute(statement, rows).all()
+    return [dict(row._mapping) for row in inserted]
+
+
+def people_by_email(connection: Connection, emails: Iterable[str]) -> dict[str, Person]:
+    wanted = sorted({e for e in emails if e})
+    people: dict[str, Person] = {}
+    for start in range(0, len(wanted), 5000):
+        rows = connection.execute(
+            select(
+                MEMBERS.c.email,
+                MEMBERS.c.name,
+                MEMBERS.c.slack_user_id,
+                MEMBERS.c.locale,
+                MEMBERS.c.manager_email,
+                MEMBERS.c.role,
+            ).where(MEMBERS.c.email.in_(wanted[start : start + 5000]))
+        )
+        people.update({row.email: Person(*row) for row in rows})
+    return people
+
+
+def members_with_role(engine: Engine, role: str) -> list[Person]:
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                MEMBERS.c.email,
+                MEMBERS.c.name,
+                MEMBERS.c.slack_user_id,
+                MEMBERS.c.locale,
+                MEMBERS.c.manager_email,
+                MEMBERS.c.role,
+            ).where(MEMBERS.c.role == role)
+        )
+        return [Person(*row) for row in rows]
+
+
+@dataclass(frozen=True)
+class ReminderDetail:
+    id: int
+    contract_id: int
+    account_id: int
+    account_name: str
+    external_id: str
+    target_date: date
+    end_date: date
+    auto_renew: bool
+    notice_days: int | None
+    window_days: int
+    arr: float
+    owner_email: str | None
+    owner_name: str | None
+    rule: str
+    handled: str | None
+    handled_by: str | None
+    contract_status: str
+    score: float | None
+    band: str | None
+
+
+def reminder_details(engine: Engine, ids: Sequence[int]) -> list[ReminderDetail]:
+    """What a reminder message shows, in the order given; the health is the newest snapshot's."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                REMINDERS.c.id,
+                CONTRACTS.c.id,
+                ACCOUNTS.c.id,
+                ACCOUNTS.c.name,
+                ACCOUNTS.c.external_id,
+                REMINDERS.c.target_date,
+                CONTRACTS.c.end_date,
+                CONTRACTS.c.auto_renew,
+                CONTRACTS.c.notice_days,
+                REMINDERS.c.window_days,
+                CONTRACTS.c.arr,
+                REMINDERS.c.owner_email,
+                MEMBERS.c.name,
+                REMINDERS.c.rule,
+                REMINDERS.c.handled,
+                REMINDERS.c.handled_by,
+                CONTRACTS.c.status,
+            )
+            .join(CONTRACTS, CONTRACTS.c.id == REMINDERS.c.contract_id)
+            .join(ACCOUNTS, ACCOUNTS.c.id == CONTRACTS.c.account_id)
+            .outerjoin(MEMBERS, MEMBERS.c.email == REMINDERS.c.owner_email)
+            .where(REMINDERS.c.id.in_(list(ids)))
+        ).all()
+        health = latest_health(connection, [row[2] for row in rows])
+    by_id = {row[0]: ReminderDetail(*row, *health.get(row[2], (None, None))) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def latest_health(connection: Connection, account_ids: Sequence[int]) -> dict[int, tuple[float | None, str]]:
+    """Each account's newest snapshot (score, band)."""
+    snapshots = SNAPSHOTS
+    newest = (
+        select(snapshots.c.account_id, func.max(snapshots.c.day).label("day"))
+        .where(snapshots.c.account_id.in_(list(account_ids)))
+        .group_by(snapshots.c.account_id)
+        .subquery()
+    )
+    rows = connection.execute(
+        select(snapshots.c.account_id, snapshots.c.score, snapshots.c.band).join(
+            newest, (newest.c.account_id == snapshots.c.account_id) & (newest.c.day == snapshots.c.day)
+        )
+    )
+    return {account_id: (score, band) for account_id, score, band in rows}

@@ -1,0 +1,140 @@
+"""Queries behind at-risk alerts: today's scores against earlier ones, recent alerts, open alerts."""
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Any
+
+from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy.dialects import postgresql, sqlite
+
+from storage.models import Account, Contract, HealthSnapshot, RiskAlert
+
+SNAPSHOTS = HealthSnapshot.__table__  # type: ignore[attr-defined]
+ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
+CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
+ALERTS = RiskAlert.__table__  # type: ignore[attr-defined]
+
+
+def scores_between(
+    connection: Connection, first: date, last: date
+) -> dict[int, tuple[date, float | None, str]]:
+    """Each account's latest snapshot (day, score, band) in [first, last]."""
+    latest: dict[int, tuple[date, float | None, str]] = {}
+    rows = connection.execute(
+        select(SNAPSHOTS.c.account_id, SNAPSHOTS.c.day, SNAPSHOTS.c.score, SNAPSHOTS.c.band)
+        .where(SNAPSHOTS.c.day.between(first, last))
+        .order_by(SNAPSHOTS.c.day)
+    )
+    for account_id, day, score, band in rows:
+        latest[account_id] = (day, score, band)
+    return latest
+
+
+def accounts_for_alerts(connection: Connection) -> dict[int, dict[str, Any]]:
+    rows = connection.execute(
+        select(
+            ACCOUNTS.c.id,
+            ACCOUNTS.c.segment,
+            ACCOUNTS.c.region,
+            ACCOUNTS.c.arr,
+            ACCOUNTS.c.csm_email,
+            ACCOUNTS.c.ae_email,
+            ACCOUNTS.c.am_email,
+            ACCOUNTS.c.expansion_potential,
+            ACCOUNTS.c.renewal_owner_email,
+        ).where(ACCOUNTS.c.status != "churned")
+    )
+    return {row.id: dict(row._mapping) for row in rows}
+
+
+def next_renewals(connection: Connection, *, today: date, until: date) -> dict[int, date]:
+    """The soonest active contract end per account, for accounts renewing by `until`."""
+    soonest: dict[int, date] = {}
+    rows = connection.execute(
+        select(CONTRACTS.c.account_id, CONTRACTS.c.end_date).where(
+            CONTRACTS.c.status == "active", CONTRACTS.c.end_date.between(today, until)
+        )
+    )
+    for account_id, end_date in rows:
+        if account_id not in soonest or end_date < soonest[account_id]:
+            soonest[account_id] = end_date
+    return soonest
+
+
+def alerted_since(connection: Connection, since: date) -> set[int]:
+    return set(connection.scalars(select(ALERTS.c.account_id).where(ALERTS.c.day >= since)))
+
+
+def record_alerts(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    if not rows:
+        return []
+    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
+    statement = (
+        dialect.insert(ALERTS)
+        .on_conflict_do_nothing(index_elements=["account_id", "day"])
+        .returning(ALERTS.c.id, ALERTS.c.account_id)
+    )
+    return [dict(row._mapping) for row in connection.execute(statement, rows).all()]
+
+
+def alerts_to_escalate(connection: Connection, *, raised_by: date) -> list[dict[str, Any]]:
+    """Alerts nobody acknowledged, raised on or before `raised_by`, not escalated yet."""
+    rows = connection.execute(
+        select(ALERTS.c.id, ALERTS.c.account_id, ACCOUNTS.c.csm_email)
+        .join(ACCOUNTS, ACCOUNTS.c.id == ALERTS.c.account_id)
+        .where(
+            ALERTS.c.acknowledged_on.is_(None),
+            ALERTS.c.escalated_on.is_(None),
+            ALERTS.c.day <= raised_by,
+        )
+        .order_by(ALERTS.c.id)
+    )
+    return [dict(row._mapping) for row in rows]
+
+
+def mark_escalated(connection: Connection, alert_ids: list[int], day: date) -> None:
+    if alert_ids:
+        connection.execute(
+            update(ALERTS)
+            .where(ALERTS.c.id.in_(alert_ids), ALERTS.c.escalated_on.is_(None))
+            .values(escalated_on=day)
+        )
+
+
+def alert_details(engine: Engine, ids: Sequence[int]) -> list[dict[str, Any]]:
+    """What an alert message shows, in the order given, with the day's per-measure detail for drivers."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                ALERTS.c.id,
+                ALERTS.c.account_id,
+                ALERTS.c.day,
+                ALERTS.c.score,
+                ALERTS.c.band,
+                ALERTS.c.reasons,
+                ALERTS.c.acknowledged_by,
+                ALERTS.c.acknowledged_on,
+                ALERTS.c.escalated_on,
+                ACCOUNTS.c.name.label("account_name"),
+                ACCOUNTS.c.external_id,
+                ACCOUNTS.c.csm_email,
+                SNAPSHOTS.c.measures,
+            )
+            .join(ACCOUNTS, ACCOUNTS.c.id == ALERTS.c.account_id)
+            .outerjoin(
+                SNAPSHOTS, (SNAPSHOTS.c.account_id == ALERTS.c.account_id) & (SNAPSHOTS.c.day == ALERTS.c.day)
+            )
+            .where(ALERTS.c.id.in_(list(ids)))
+        ).all()
+    by_id = {row.id: dict(row._mapping) for row in rows}
+    return [by_id[i] for i in ids if i in by_id]
+
+
+def acknowledge(engine: Engine, alert_id: int, *, by: str, day: date) -> bool:
+    with engine.begin() as connection:
+        done = connection.execute(
+            update(ALERTS)
+            .where(ALERTS.c.id == alert_id, ALERTS.c.acknowledged_on.is_(None))
+            .values(acknowledged_by=by, acknowledged_on=day)
+        )
+    return done.rowcount == 1
