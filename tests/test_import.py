@@ -44,7 +44,9 @@ def snapshot(engine: Engine) -> dict[str, list[tuple[Any, ...]]]:
     """Every row of every data table, ids included, so any write at all shows up as a difference."""
     with engine.connect() as connection:
         return {
-            table.name: [tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))]
+            table.name: [
+                tuple(row) for row in connection.execute(select(table).order_by(*table.primary_key.columns))
+            ]
             for table in SQLModel.metadata.sorted_tables
             if table.name != "audit_log"
         }
