@@ -47,7 +47,12 @@ def risk_reasons(
         reasons.append("turned_red")
     if score is not None and baseline is not None and baseline - score >= policy.drop_points:
         reasons.append("dropped")
-    if renews_on is not None and (renews_on - day).days <= policy.renewal_days and band != "green":
+    # "no_data" is not evidence of risk: an unscored account is a data problem, not an alert.
+    if (
+        renews_on is not None
+        and (renews_on - day).days <= policy.renewal_days
+        and band not in ("green", "no_data")
+    ):
         reasons.append("renewal_not_green")
     return reasons
 

@@ -1,0 +1,231 @@
+"""The daily sweep end to end: reminders recorded and delivered exactly once, routed by the model."""
+
+import logging
+import random
+from collections import defaultdict
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+import pytest
+from slack_sdk import WebClient
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session
+
+from bot.config import WorkspaceConfig, load_config
+from bot.delivery import Sender
+from bot.scheduler import Jobs
+from domain.renewals import countdown, reminder_due
+from domain.sweep import run_sweep
+from localslack import LocalSlackServer
+from storage import outbox
+from storage.models import Account, Contract, OutboxMessage, RenewalReminder
+from tests.sweep_factories import AE, AM, CSM, CSM2, OPS, START, build_renewal_workspace
+
+TOKYO = ZoneInfo("Asia/Tokyo")
+
+
+class MovableClock:
+    def __init__(self, day: date) -> None:
+        self.moment = datetime.combine(day, time(8, 0), tzinfo=TOKYO).astimezone(UTC)
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+    def go_to(self, day: date) -> None:
+        self.moment = datetime.combine(day, time(8, 0), tzinfo=TOKYO).astimezone(UTC)
+
+
+@pytest.fixture
+def slack() -> LocalSlackServer:
+    with LocalSlackServer() as server:
+        yield server  # type: ignore[misc]
+
+
+def plain_client(slack: LocalSlackServer) -> WebClient:
+    # No in-place retry handler: the sender's own retry schedule is what these tests look at.
+    return WebClient(token="xoxb-test", base_url=slack.api_url)
+
+
+def expected_windows(engine: Engine, config: WorkspaceConfig, sweep_days: list[date]) -> set[tuple[int, int]]:
+    """The same rules applied by hand, day by day, to the contracts as they are."""
+    with Session(engine) as session:
+        contracts = session.exec(select(Contract)).scalars().all()  # type: ignore[call-overload]
+    recorded: dict[tuple[int, date], set[int]] = defaultdict(set)
+    expected = set()
+    for day in sweep_days:
+        for contract in contracts:
+            if contract.end_date < day:
+                continue
+            target = countdown(contract.end_date, contract.auto_renew, contract.notice_days).target_date
+            window = reminder_due(
+                config.renewals.windows_days, (target - day).days, recorded[(contract.id, target)]
+            )
+            if window is not None:
+                recorded[(contract.id, target)].add(window)
+                expected.add((contract.id, window))
+    return expected
+
+
+def dm_items(slack: LocalSlackServer) -> dict[int, list[str]]:
+    """Reminder id → the DM channels whose message carried its buttons."""
+    found: dict[int, list[str]] = defaultdict(list)
+    for call in slack.calls_to("chat.postMessage"):
+        if call.status != 200 or not str(call.body["channel"]).startswith("D"):
+            continue
+        for block in call.body.get("blocks") or []:
+            if block["type"] == "actions" and block["block_id"].startswith("renewal:"):
+                found[int(block["block_id"].split(":")[1])].append(call.body["channel"])
+    return found
+
+
+def test_a_simulated_year_delivers_every_due_reminder_exactly_once(
+    engine: Engine, slack: LocalSlackServer
+) -> None:
+    build_renewal_workspace(engine)
+    config = load_config()
+    rng = random.Random(7)
+    clock = MovableClock(START)
+    jobs = Jobs(engine, config, plain_client(slack), clock)
+    jobs.sender.sleep = lambda _s: None  # type: ignore[union-attr]
+    swept = []
+    for offset in range(365):
+        day = START + timedelta(days=offset)
+        clock.go_to(day)
+        roll = rng.random()
+        if roll < 0.1:
+            continue  # the service was down all day
+        if roll < 0.2:
+            # A restart: a new process with a new lease holder; the old lease runs out first.
+            clock.moment += timedelta(minutes=5)
+            jobs = Jobs(engine, config, plain_client(slack), clock)
+            jobs.sender.sleep = lambda _s: None  # type: ignore[union-attr]
+        assert jobs.sweep() is not None
+        swept.append(day)
+        if roll > 0.85:
+            # A second replica at the same moment: not the lease holder, so it does nothing…
+            assert Jobs(engine, config, plain_client(slack), clock).sweep() is None
+            # …and even a sweep that ignores the lease records nothing new.
+            again = run_sweep(engine, config.sweep_policy, day=day, now=clock())
+            assert again.renewals.due == 0 and again.renewals.messages == 0
+    jobs.deliver()  # nothing left to send
+
+    with Session(engine) as session:
+        reminders = session.exec(select(RenewalReminder)).scalars().all()  # type: ignore[call-overload]
+        messages = session.exec(select(OutboxMessage)).scalars().all()  # type: ignore[call-overload]
+        accounts = {a.id: a for a in session.exec(select(Account)).scalars().all()}  # type: ignore[call-overload]
+        contracts = {c.id: c for c in session.exec(select(Contract)).scalars().all()}  # type: ignore[call-overload]
+    assert {(r.contract_id, r.window_days) for r in reminders} == expected_windows(engine, config, swept)
+    assert len(reminders) > 40
+    assert all(m.status == "sent" for m in messages)
+    posted = [c for c in slack.calls_to("chat.postMessage") if c.status == 200]
+    assert len(posted) == len(messages)  # nothing sent twice
+
+    slack_ids = {CSM[0]: CSM[1], CSM2[0]: CSM2[1], AE[0]: AE[1], AM[0]: AM[1]}
+    delivered = dm_items(slack)
+    for reminder in reminders:
+        account = accounts[contracts[reminder.contract_id].account_id]
+        # low_touch_growth: the CSM renews, the AE leads large accounts; the CSM is copied.
+        owner = AE[0] if account.arr >= 150_000 else account.csm_email
+        assert reminder.owner_email == owner
+        wanted = sorted({f"D{slack_ids[owner]}", f"D{slack_ids[account.csm_email]}"})
+        assert sorted(delivered[reminder.id]) == wanted, reminder
+
+
+@pytest.mark.parametrize(
+    ("model", "owner_of"),
+    [
+        ("high_touch_startup", lambda a: AE[0]),
+        ("low_touch_startup", lambda a: AE[0]),
+        (
+            "high_touch_growth",
+            lambda a: (a.am_email or a.csm_email) if a.expansion_potential is False else AE[0],
+        ),
+        ("low_touch_growth", lambda a: AE[0] if a.arr >= 150_000 else a.csm_email),
+        (
+            "technical_buyer",
+            lambda a: (a.am_email or a.csm_email) if a.expansion_potential is False else AE[0],
+        ),
+        ("plg", lambda a: AE[0] if a.arr >= 150_000 else a.csm_email),
+    ],
+)
+def test_reminders_go_to_the_owner_the_configured_model_names(engine: Engine, model: str, owner_of) -> None:  # type: ignore[no-untyped-def]
+    build_renewal_workspace(engine)
+    config = load_config()
+    config.ownership.model = model  # type: ignore[assignment]
+    day = START + timedelta(days=200)
+    result = run_sweep(engine, config.sweep_policy, day=day, now=datetime(2027, 7, 20, tzinfo=UTC))
+    assert result.renewals.due > 5
+    with Session(engine) as session:
+        rows = session.exec(
+            select(RenewalReminder, Account)
+            .join(Contract, Contract.id == RenewalReminder.contract_id)
+            .join(Account, Account.id == Contract.account_id)
+        ).all()
+    for reminder, account in rows:
+        assert reminder.owner_email == owner_of(account), (model, account.name)
+
+
+def test_a_429_is_retried_after_retry_after_and_sent_once(engine: Engine, slack: LocalSlackServer) -> None:
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    clock = MovableClock(START + timedelta(days=30))
+    run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
+    sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
+    slack.rate_limit("chat.postMessage", retry_after=2)
+    first = sender.deliver_due()
+    assert first.retrying == 1 and first.sent >= 0
+    assert sender.deliver_due().sent == 0  # not before Retry-After
+    clock.moment += timedelta(seconds=3)
+    sender.deliver_due()
+    with Session(engine) as session:
+        statuses = [m.status for m in session.exec(select(OutboxMessage)).scalars().all()]  # type: ignore[call-overload]
+    assert statuses and set(statuses) == {"sent"}
+    ok = [c for c in slack.calls_to("chat.postMessage") if c.status == 200]
+    assert len(ok) == len(statuses)
+
+
+def test_a_server_error_backs_off_and_is_never_lost(engine: Engine, slack: LocalSlackServer) -> None:
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    clock = MovableClock(START)
+    run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
+    sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
+    slack.add_response("chat.postMessage", {"ok": False, "error": "internal_error"}, status=500, times=3)
+    for _ in range(6):
+        sender.deliver_due()
+        clock.moment += timedelta(minutes=10)
+    with Session(engine) as session:
+        messages = session.exec(select(OutboxMessage)).scalars().all()  # type: ignore[call-overload]
+    assert messages and all(m.status == "sent" for m in messages)
+
+
+def test_channel_not_found_is_logged_and_admins_are_told_without_a_crash(
+    engine: Engine, slack: LocalSlackServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    config.channels.renewals = "C0GONE"
+    config.renewals.copy_roles = []
+    clock = MovableClock(START)
+    run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
+    with Session(engine) as session:
+        # Only the channel post is left to send.
+        session.execute(
+            update(OutboxMessage).where(OutboxMessage.purpose != "renewal_channel").values(status="sent")
+        )
+        session.commit()
+    slack.fail("chat.postMessage", "channel_not_found")
+    sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
+    with caplog.at_level(logging.ERROR, logger="bot.delivery"):
+        report = sender.deliver_due()
+    assert report.failed == 1
+    assert any("C0GONE" in r.message and "channel_not_found" in r.message for r in caplog.records)
+    sender.deliver_due()
+    notice = [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == f"D{OPS[1]}"]
+    assert len(notice) == 1 and "channel_not_found" in notice[0].body["text"]
+    with Session(engine) as session:
+        failed = session.exec(
+            select(OutboxMessage).where(OutboxMessage.purpose == "renewal_channel")
+        ).scalar_one()  # type: ignore[call-overload]
+    assert failed.status == "failed" and failed.last_error == "channel_not_found"
+    assert outbox.due_ids(engine, now=clock() + timedelta(days=1), limit=10) == []
