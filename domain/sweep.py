@@ -36,8 +36,11 @@ class SweepResult:
     risks: RiskSweepResult
 
 
-def run_sweep(engine: Engine, policy: SweepPolicy, *, day: date, now: datetime) -> SweepResult:
-    snapshots = refresh_snapshots(engine, policy.health, [day])
+def run_sweep(
+    engine: Engine, policy: SweepPolicy, *, day: date, now: datetime, score_accounts: bool = True
+) -> SweepResult:
+    """`score_accounts=False` reuses the day's stored snapshots (e.g. replaying days already scored)."""
+    snapshots = refresh_snapshots(engine, policy.health, [day]) if score_accounts else 0
     renewals = sweep_renewals(
         engine,
         day=day,

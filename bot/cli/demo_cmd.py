@@ -2,17 +2,25 @@
 
 import argparse
 from dataclasses import dataclass
+from datetime import date, timedelta
 from pathlib import Path
 
 from bot import slack_ids
 from bot.cli.common import open_database, workspace_config
 from bot.cli.printing import buttons, calls_as_text
+from bot.cli.sweep_cmd import describe
+from bot.config import WorkspaceConfig
+from bot.delivery import Sender
 from bot.demo import build_demo_workspace
 from bot.local import LocalWorkspace
 from bot.settings import Settings
 from domain.clock import system_clock, today_in
+from domain.sweep import run_sweep
 
 STRANGER = "U0STRANGER"
+DEMO_RENEWALS_CHANNEL = "C0RENEWALS"
+DEMO_RISKS_CHANNEL = "C0ATRISK"
+HISTORY_DAYS = 30
 
 
 @dataclass(frozen=True)
@@ -81,5 +89,51 @@ def run(args: argparse.Namespace) -> int:
             print(calls_as_text(exchange.calls, names))
             print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
             offered = buttons(exchange.calls)
-    print('Try your own: csbot cmd "/cs health <account>"  or  csbot shell')
+        show_sweep(workspace, config, today, tour_user=demo.tour_user_id, names=names)
+    print('Try your own: csbot cmd "/cs health <account>", csbot sweep, or csbot shell')
     return 0
+
+
+def show_sweep(
+    workspace: LocalWorkspace, config: WorkspaceConfig, today: date, *, tour_user: str, names: dict[str, str]
+) -> None:
+    """The day's sweep, as the tour CSM and the team channels see it, then one button pressed."""
+    print("━━ The daily sweep: renewal reminders and at-risk alerts, routed by the ownership model\n")
+    demo_config = config.model_copy(deep=True)
+    demo_config.channels.renewals, demo_config.channels.risks = DEMO_RENEWALS_CHANNEL, DEMO_RISKS_CHANNEL
+    assert workspace.app is not None
+    sender = Sender(workspace.engine, workspace.app.client, demo_config, sleep=lambda _s: None)
+    # The bot has been running for a month: earlier days' reminders went out on their days, so today
+    # shows one ordinary day rather than a first-install catch-up.
+    for back in range(HISTORY_DAYS, 0, -1):
+        run_sweep(
+            workspace.engine,
+            demo_config.sweep_policy,
+            day=today - timedelta(days=back),
+            now=workspace.clock(),
+            score_accounts=False,  # the demo build stored those days' snapshots already
+        )
+    sender.deliver_due(limit=100_000)
+    result = run_sweep(workspace.engine, demo_config.sweep_policy, day=today, now=workspace.clock())
+    print(describe(result) + "\n")
+    before = len(workspace.slack.calls)
+    sender.deliver_due()
+    posted = [c for c in workspace.slack.calls[before:] if c.method == "chat.postMessage"]
+    if not posted:
+        print(
+            "(Nothing new: today's reminders and alerts went out on an earlier run, and go out only once.)\n"
+        )
+        return
+    channels = (f"D{tour_user}", DEMO_RENEWALS_CHANNEL, DEMO_RISKS_CHANNEL)
+    shown = [c for c in posted if c.body["channel"] in channels]
+    reminder_dms = [c for c in posted if str(c.body["channel"]).startswith("D") and "renewal:" in str(c.body)]
+    if reminder_dms and reminder_dms[0] not in shown:
+        shown.insert(0, reminder_dms[0])  # someone's renewal reminder, to show its buttons in use
+    print(calls_as_text(shown, names))
+    print(f"\n   ({len(posted) - len(shown)} more DMs went to the rest of the team)\n")
+    if reminder_dms:
+        owner = str(reminder_dms[0].body["channel"]).removeprefix("D")
+        renew = next(b for b in buttons(reminder_dms[:1]) if b.action_id == slack_ids.RENEWAL_MARK_RENEWED)
+        print(f"━━ {names.get(owner, owner)} presses [{renew.label}] on the first reminder\n")
+        print(calls_as_text(workspace.click(renew.action_id, renew.value, user_id=owner).calls, names))
+        print()

@@ -1,0 +1,95 @@
+"""One full daily sweep at workspace scale: scoring, reminder windows, alert detection.
+
+    python -m bench.sweep [--accounts N] [--json]
+
+Uses the cached benchmark workspace (N accounts, 100 metric rows each, a week of snapshots) and runs
+the sweep for the day after it, so every account is scored afresh. Messages are only queued here;
+delivering them is timed separately against the local Slack server, since Slack's own pace (about a
+message a second per channel) and not this code decides how long sending takes.
+"""
+
+import argparse
+import json
+import resource
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+from slack_sdk import WebClient
+
+from bench.workspace import build_bench_database
+from bot.config import load_config
+from bot.delivery import Sender
+from domain.clock import fixed_clock
+from domain.sweep import run_sweep
+from localslack import LocalSlackServer
+from storage.db import make_engine
+
+BENCH_DAY = datetime(2026, 11, 23).date()
+CACHE_DIR = Path(__file__).parent / ".cache"
+
+
+def peak_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run(accounts: int, deliver: bool) -> dict[str, float | int]:
+    url = build_bench_database(accounts, today=BENCH_DAY, cache_dir=CACHE_DIR)
+    engine = make_engine(url)
+    config = load_config()
+    config.channels.renewals = "C0RENEWALS"
+    config.channels.risks = "C0RISKS"
+    day = BENCH_DAY + timedelta(days=1)
+    now = datetime(day.year, day.month, day.day, 0, tzinfo=UTC)
+    # Each run starts from the cached workspace as built: forget what an earlier run recorded.
+    with engine.begin() as connection:
+        for table in ("outbox_message", "renewal_reminder", "risk_alert", "scheduler_lease"):
+            connection.exec_driver_sql(f"DELETE FROM {table}")
+        connection.exec_driver_sql(f"DELETE FROM health_snapshot WHERE day = '{day.isoformat()}'")
+    before = peak_mb()
+    started = time.perf_counter()
+    result = run_sweep(engine, config.sweep_policy, day=day, now=now)
+    seconds = time.perf_counter() - started
+    figures: dict[str, float | int] = {
+        "accounts": accounts,
+        "seconds": round(seconds, 2),
+        "peak_mb": round(peak_mb(), 1),
+        "peak_mb_before_sweep": round(before, 1),
+        "scored": result.snapshots,
+        "reminders": result.renewals.due,
+        "alerts": result.risks.alerts,
+        "messages_queued": result.renewals.messages + result.risks.messages,
+    }
+    if deliver:
+        with LocalSlackServer() as slack:
+            client = WebClient(token="xoxb-bench", base_url=slack.api_url)
+            sender = Sender(engine, client, config, clock=fixed_clock(now), sleep=lambda _s: None)
+            started = time.perf_counter()
+            report = sender.deliver_due(limit=100_000)
+            figures["send_seconds_unpaced"] = round(time.perf_counter() - started, 2)
+            figures["sent"] = report.sent
+    engine.dispose()
+    return figures
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
+    parser.add_argument("--accounts", type=int, default=10_000)
+    parser.add_argument("--deliver", action="store_true", help="also time sending to the local Slack server")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args(argv)
+    figures = run(args.accounts, args.deliver)
+    if args.json:
+        print(json.dumps(figures))
+    else:
+        for key, value in figures.items():
+            print(f"{key:>24}: {value}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
