@@ -23,7 +23,7 @@ from bot.render.message import Message
 from domain.clock import Clock, system_clock, today_in
 from storage import outbox
 from storage.reminders import members_with_role, reminder_details
-from storage.risks import alert_details
+from storage.risks import alert_details, summary_rows
 
 logger = logging.getLogger(__name__)
 
@@ -77,6 +77,8 @@ def render_outbox_message(
         )
     if purpose == "risk_channel":
         return render.risk_channel(alert_details(engine, items), language=language)
+    if purpose == "risk_summary":
+        return render.risk_summary(summary_rows(engine, items, today), language=language)
     if purpose == "admin_notice":
         failed = outbox.load(engine, items[0]) or {}
         return render.admin_notice(

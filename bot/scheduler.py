@@ -20,6 +20,7 @@ from sqlalchemy import Engine, exists, select
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
 from domain.clock import Clock, system_clock, today_in
+from domain.risk_sweep import queue_weekly_summary
 from domain.sweep import SweepResult, run_sweep
 from storage import lease
 from storage.models import HealthSnapshot
@@ -29,6 +30,7 @@ logger = logging.getLogger(__name__)
 SWEEP_JOB_ID = "daily-sweep"
 CATCH_UP_JOB_ID = "daily-sweep-catch-up"
 DELIVERY_JOB_ID = "deliver-outbox"
+WEEKLY_SUMMARY_JOB_ID = "weekly-risk-summary"
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(seconds=90)
@@ -74,6 +76,19 @@ class Jobs:
         today = today_in(self.clock, self.config.zone)
         with self.engine.connect() as connection:
             return not connection.scalar(select(exists().where(HealthSnapshot.day == today)))
+
+    def weekly_summary(self) -> int:
+        if not self.is_leader():
+            return 0
+        queued = queue_weekly_summary(
+            self.engine,
+            day=today_in(self.clock, self.config.zone),
+            now=self.clock(),
+            channels=self.config.channels,
+            default_language=self.config.default_locale,
+        )
+        self.deliver()
+        return queued
 
     def deliver(self) -> None:
         if self.sender is not None and self.is_leader():

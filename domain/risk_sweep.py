@@ -14,6 +14,7 @@ from storage.risks import (
     accounts_for_alerts,
     alerted_since,
     alerts_to_escalate,
+    at_risk_now,
     mark_escalated,
     next_renewals,
     record_alerts,
@@ -157,3 +158,30 @@ def sweep_risks(
             )
         queued = enqueue(connection, messages, now=now)
     return RiskSweepResult(alerts=len(inserted), escalations=len(escalated), messages=queued)
+
+
+def queue_weekly_summary(
+    engine: Engine, *, day: date, now: datetime, channels: ChannelsConfig, default_language: str
+) -> int:
+    """Once a week, each risks channel gets the accounts at risk now (red, or alerted and unacknowledged)."""
+    year, week, _ = day.isocalendar()
+    with engine.begin() as connection:
+        at_risk = at_risk_now(connection, day=day, alert_since=day - timedelta(days=14))
+        accounts = accounts_for_alerts(connection)
+        by_channel: dict[str, list[int]] = defaultdict(list)
+        for account_id in at_risk:
+            account = accounts.get(account_id)
+            channel = channels.for_account("risks", account["segment"], account["region"]) if account else ""
+            if channel:
+                by_channel[channel].append(account_id)
+        messages = [
+            NewMessage(
+                dedup_key=f"risk-summary:{channel}:{year}-W{week:02d}",
+                purpose="risk_summary",
+                recipient=channel,
+                items=ids,
+                language=default_language,
+            )
+            for channel, ids in by_channel.items()
+        ]
+        return enqueue(connection, messages, now=now)

@@ -138,3 +138,34 @@ def acknowledge(engine: Engine, alert_id: int, *, by: str, day: date) -> bool:
             .values(acknowledged_by=by, acknowledged_on=day)
         )
     return done.rowcount == 1
+
+
+def at_risk_now(connection: Connection, *, day: date, alert_since: date) -> list[int]:
+    """Accounts red on `day`, or with an alert since `alert_since` that nobody acknowledged."""
+    red = connection.scalars(
+        select(SNAPSHOTS.c.account_id)
+        .join(ACCOUNTS, ACCOUNTS.c.id == SNAPSHOTS.c.account_id)
+        .where(SNAPSHOTS.c.day == day, SNAPSHOTS.c.band == "red", ACCOUNTS.c.status != "churned")
+    )
+    open_alerts = connection.scalars(
+        select(ALERTS.c.account_id).where(ALERTS.c.day >= alert_since, ALERTS.c.acknowledged_on.is_(None))
+    )
+    return sorted({*red, *open_alerts})
+
+
+def summary_rows(engine: Engine, account_ids: Sequence[int], day: date) -> list[dict[str, Any]]:
+    """Name, score and band on `day` of each account, worst score first."""
+    with engine.connect() as connection:
+        rows = connection.execute(
+            select(
+                ACCOUNTS.c.id,
+                ACCOUNTS.c.name.label("account_name"),
+                ACCOUNTS.c.external_id,
+                SNAPSHOTS.c.score,
+                SNAPSHOTS.c.band,
+            )
+            .outerjoin(SNAPSHOTS, (SNAPSHOTS.c.account_id == ACCOUNTS.c.id) & (SNAPSHOTS.c.day == day))
+            .where(ACCOUNTS.c.id.in_(list(account_ids)))
+        ).all()
+    found = [dict(row._mapping) for row in rows]
+    return sorted(found, key=lambda r: (r["score"] is None, r["score"] or 0))

@@ -229,3 +229,35 @@ def test_channel_not_found_is_logged_and_admins_are_told_without_a_crash(
         ).scalar_one()  # type: ignore[call-overload]
     assert failed.status == "failed" and failed.last_error == "channel_not_found"
     assert outbox.due_ids(engine, now=clock() + timedelta(days=1), limit=10) == []
+
+
+def test_the_weekly_risk_summary_goes_to_the_risks_channel_once_a_week(
+    engine: Engine, slack: LocalSlackServer
+) -> None:
+    from domain.risk_sweep import queue_weekly_summary
+    from storage.models import HealthSnapshot
+
+    build_renewal_workspace(engine, accounts=6)
+    config = load_config()
+    config.channels.risks = "C0RISKS"
+    monday = date(2027, 3, 1)
+    with Session(engine) as session:
+        red = session.exec(select(Account).order_by(Account.id)).scalars().first()  # type: ignore[call-overload]
+        name, external_id = red.name, red.external_id
+        session.add(
+            HealthSnapshot(
+                account_id=red.id, day=monday, score=22.0, band="red", scorecard="default", measures=[]
+            )
+        )
+        session.commit()
+    clock = MovableClock(monday)
+    queued = [
+        queue_weekly_summary(engine, day=d, now=clock(), channels=config.channels, default_language="en")
+        for d in (monday, monday + timedelta(days=2))  # the same ISO week: one summary only
+    ]
+    assert queued == [1, 0]
+    Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None).deliver_due()
+    [post] = slack.calls_to("chat.postMessage")
+    assert post.body["channel"] == "C0RISKS"
+    assert post.body["text"] == "Weekly risk summary: 1 account at risk"
+    assert f"*{name}* `{external_id}` · 22 (red)" in str(post.body["blocks"])

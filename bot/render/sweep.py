@@ -185,6 +185,13 @@ def risk_channel(alerts: list[dict[str, Any]], *, language: str) -> Message:
     return _lines_message(m.risk_channel_header(len(alerts)), [f"• {line}" for line in lines])
 
 
+def risk_summary(rows: list[dict[str, Any]], *, language: str) -> Message:
+    tr = translator(language)
+    m = macros(language, "sweep.j2")
+    lines = [m.summary_line(row, labels.band_label(row["band"] or "no_data", tr)) for row in rows]
+    return _lines_message(m.summary_header(len(rows)), lines)
+
+
 def admin_notice(destination: str, error: str, *, language: str) -> Message:
     text = macros(language, "sweep.j2").admin_notice(destination, error)
     return Message(text=text, blocks=[SectionBlock(text=_md(text))])
