@@ -13,7 +13,7 @@ HEALTH_ACTIONS_BLOCK = "health_actions"
 PICK_ACCOUNT_BLOCK = "pick_account"
 
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
-BOT_SCOPES = ("commands", "users:read", "users:read.email", "usergroups:read")
+BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "usergroups:read")
 
 # Buttons on renewal reminders and at-risk alerts; values are "<outbox message id>:<item id>".
 RENEWAL_MARK_RENEWED = "renewal_mark_renewed"

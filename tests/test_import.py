@@ -680,3 +680,12 @@ def test_a_row_the_database_refuses_still_fails_cleanly(engine: Engine, tmp_path
 
     assert "the database refused lines 2-3" in str(error)
     assert snapshot(engine) == before
+
+
+def test_expansion_potential_is_read_as_a_yes_no_column(engine: Engine, tmp_path: Path) -> None:
+    path = tmp_path / "accounts.csv"
+    path.write_text("account_id,name,expansion_potential\nX-1,Saturated Co,no\nX-2,Growing Co,\n", "utf-8")
+    import_file(engine, "accounts", path)
+    with engine.connect() as connection:
+        rows = dict(connection.execute(select(Account.external_id, Account.expansion_potential)).all())
+    assert rows == {"X-1": False, "X-2": None}

@@ -113,6 +113,9 @@ ACCOUNTS = KindSpec(
         FieldSpec("status", _ACCOUNT_STATUS),
         FieldSpec("start_date", parsing.iso_date),
         FieldSpec("aliases", _aliases),
+        # false = the customer already owns most of what we sell (some ownership models route such
+        # renewals to the account manager); empty = unknown.
+        FieldSpec("expansion_potential", parsing.boolean),
     ),
     crm_headers={
         # Salesforce report headers, Salesforce API names, then HubSpot company export headers.
