@@ -78,11 +78,34 @@ def dm_items(slack: LocalSlackServer) -> dict[int, list[str]]:
     return found
 
 
+def _plg_with_am_override(account: Account) -> str | None:
+    return account.am_email or account.csm_email  # the AM by override; the CSM where no AM is set
+
+
+YEAR_VARIANTS = [
+    # (model, renewal_owner override, who should own an account's renewal)
+    ("low_touch_growth", None, lambda a: AE[0] if a.arr >= 150_000 else a.csm_email),
+    (
+        "high_touch_growth",
+        None,
+        lambda a: (a.am_email or a.csm_email) if a.expansion_potential is False else AE[0],
+    ),
+    ("plg", "am", _plg_with_am_override),
+]
+
+
+@pytest.mark.parametrize(("model", "override", "owner_of"), YEAR_VARIANTS, ids=[v[0] for v in YEAR_VARIANTS])
 def test_a_simulated_year_delivers_every_due_reminder_exactly_once(
-    engine: Engine, slack: LocalSlackServer
+    engine: Engine,
+    slack: LocalSlackServer,
+    model: str,
+    override: str | None,
+    owner_of,  # type: ignore[no-untyped-def]
 ) -> None:
     build_renewal_workspace(engine)
     config = load_config()
+    config.ownership.model = model  # type: ignore[assignment]
+    config.ownership.renewal_owner = override  # type: ignore[assignment]
     rng = random.Random(7)
     clock = MovableClock(START)
     jobs = Jobs(engine, config, plain_client(slack), clock)
@@ -124,8 +147,7 @@ def test_a_simulated_year_delivers_every_due_reminder_exactly_once(
     delivered = dm_items(slack)
     for reminder in reminders:
         account = accounts[contracts[reminder.contract_id].account_id]
-        # low_touch_growth: the CSM renews, the AE leads large accounts; the CSM is copied.
-        owner = AE[0] if account.arr >= 150_000 else account.csm_email
+        owner = owner_of(account)  # and the CSM is copied
         assert reminder.owner_email == owner
         wanted = sorted({f"D{slack_ids[owner]}", f"D{slack_ids[account.csm_email]}"})
         assert sorted(delivered[reminder.id]) == wanted, reminder
@@ -261,3 +283,37 @@ def test_the_weekly_risk_summary_goes_to_the_risks_channel_once_a_week(
     assert post.body["channel"] == "C0RISKS"
     assert post.body["text"] == "Weekly risk summary: 1 account at risk"
     assert f"*{name}* `{external_id}` · 22 (red)" in str(post.body["blocks"])
+
+
+def test_an_alert_nobody_acknowledges_goes_to_the_managers_once(
+    engine: Engine, slack: LocalSlackServer
+) -> None:
+    from storage.models import HealthSnapshot, RiskAlert
+    from tests.sweep_factories import MANAGER
+
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    raised = date(2027, 3, 1)
+    with Session(engine) as session:
+        account = session.exec(select(Account).where(Account.csm_email == CSM[0])).scalars().first()  # type: ignore[call-overload]
+        session.add(
+            RiskAlert(account_id=account.id, day=raised, score=30.0, band="red", reasons=["turned_red"])
+        )
+        session.add(
+            HealthSnapshot(
+                account_id=account.id, day=raised, score=30.0, band="red", scorecard="default", measures=[]
+            )
+        )
+        session.commit()
+    clock = MovableClock(raised)
+    sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
+    for offset in range(1, 6):
+        day = raised + timedelta(days=offset)
+        clock.go_to(day)
+        result = run_sweep(engine, config.sweep_policy, day=day, now=clock())
+        # escalate_after_days is 3: the alert of 1 March reaches the manager on 4 March, and only then.
+        assert result.risks.escalations == (1 if offset == 3 else 0)
+        sender.deliver_due()
+    to_manager = [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == f"D{MANAGER[1]}"]
+    assert len(to_manager) == 1
+    assert "nobody acknowledged, passed on to you" in to_manager[0].body["text"]
