@@ -95,8 +95,9 @@ def renewal_owner(config: OwnershipConfig, owners: AccountOwners) -> Decision:
     defaults = MODELS[config.model]
     role, rule = defaults.renewal, "model"
     if config.renewal_owner:
+        # The workspace's explicit choice wins over every model default, this one included.
         role, rule = config.renewal_owner, "override"
-    if owners.expansion_potential is False and defaults.renewal_without_potential:
+    elif owners.expansion_potential is False and defaults.renewal_without_potential:
         role, rule = defaults.renewal_without_potential, "no_expansion_potential"
     if role == "csm" and config.large_account_arr is not None and owners.arr >= config.large_account_arr:
         role, rule = "ae", "large_account"

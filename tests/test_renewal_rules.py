@@ -147,3 +147,11 @@ def test_risk_reasons() -> None:
         )
         == []
     )
+
+
+def test_the_workspace_override_wins_over_the_no_expansion_potential_rule() -> None:
+    saturated = AccountOwners(
+        arr=1, csm_email="csm@x", ae_email="ae@x", am_email="am@x", expansion_potential=False
+    )
+    decision = renewal_owner(OwnershipConfig(model="high_touch_growth", renewal_owner="csm"), saturated)
+    assert (decision.email, decision.rule) == ("csm@x", "override")

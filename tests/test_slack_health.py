@@ -313,3 +313,8 @@ def test_every_reply_fits_slack_limits_and_has_a_fallback(workspace: LocalWorksp
         for block in reply["blocks"]:
             for text in section_texts({"blocks": [block]}):
                 assert len(text) <= 3000
+
+
+def test_a_full_width_space_separates_the_subcommand(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("health\u3000acme", user_id=AE_ID).calls)
+    assert reply["text"].startswith("Acme Corporation: health 65")

@@ -11,20 +11,36 @@ from bot.access import Requester
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import health, help
+from handlers.commands import health, help, owner, renewals, risks
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "health": health.run,
     "help": help.run,
+    "owner": owner.run,
+    "renewals": renewals.run,
+    "risks": risks.run,
 }
-ALIASES = {"h": "health", "ヘルス": "health", "ヘルプ": "help", "?": "help"}
+ALIASES = {
+    "h": "health",
+    "ヘルス": "health",
+    "ヘルプ": "help",
+    "?": "help",
+    "owners": "owner",
+    "オーナー": "owner",
+    "担当": "owner",
+    "renewal": "renewals",
+    "更新": "renewals",
+    "risk": "risks",
+    "リスク": "risks",
+}
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
     """`"health  acme corp"` → `("health", "acme corp")`; an empty text means help."""
-    word, _, rest = (text or "").partition(" ")
+    # split() also breaks on the full-width space a Japanese keyboard types.
+    word, rest = [*(text or "").split(None, 1), "", ""][:2]
     word = word.casefold()
     return ALIASES.get(word, word) or "help", rest.strip()
 

@@ -1,0 +1,189 @@
+"""`/cs owner`, `/cs renewals` and `/cs risks` as Block Kit: short, private, within Slack's limits."""
+
+from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+
+from bot import slack_ids
+from bot.i18n import Translator, translator
+from bot.render import labels
+from bot.render.labels import N_
+from bot.render.message import Message
+from bot.render.mrkdwn import Trusted
+from bot.render.templating import Macros, macros
+from domain.listings import Assignee, OwnershipView, RenewalsAnswer, RiskLine, RisksAnswer
+from storage.accounts import AccountRef
+
+SECTION_LIMIT = 3000  # characters of mrkdwn Slack accepts in one section
+
+MODEL_LABELS = {
+    "high_touch_startup": N_("high-touch startup"),
+    "low_touch_startup": N_("low-touch startup"),
+    "high_touch_growth": N_("high-touch growth company"),
+    "low_touch_growth": N_("low-touch growth company"),
+    "technical_buyer": N_("technical buyer"),
+    "plg": N_("product-led growth"),
+}
+ROLE_LABELS = {
+    "csm": N_("CSM"),
+    "ae": N_("AE"),
+    "am": N_("AM"),
+    "cs_ops": N_("CS Ops"),
+    "manager": N_("Manager"),
+}
+
+
+def _md(text: str) -> MarkdownTextObject:
+    return MarkdownTextObject(text=text)
+
+
+def _done(text: str) -> Trusted:
+    """A macro's output: every value in it is escaped already, so it goes into the next macro as is."""
+    return Trusted(text)
+
+
+def _role(role: str | None, tr: Translator) -> str:
+    if not role:
+        return ""
+    known = ROLE_LABELS.get(role)
+    return tr.gettext(known) if known else role
+
+
+def _model(model: str, tr: Translator) -> str:
+    known = MODEL_LABELS.get(model)
+    return tr.gettext(known) if known else model.replace("_", " ")
+
+
+def _who(m: Macros, assignee: Assignee, tr: Translator) -> Trusted:
+    return _done(m.who(assignee, _role(assignee.role, tr)))
+
+
+def pack(lines: list[str], limit: int = SECTION_LIMIT) -> list[str]:
+    """Lines joined into texts of at most `limit` characters, in order; a line is never split across
+    two texts (one longer than `limit` on its own, which escaped names cannot reach, is cut)."""
+    texts: list[str] = []
+    current = ""
+    for line in lines:
+        candidate = f"{current}\n{line}" if current else line
+        if len(candidate) <= limit:
+            current = candidate
+            continue
+        if current:
+            texts.append(current)
+        current = line[:limit]
+    if current:
+        texts.append(current)
+    return texts
+
+
+def _fallback(text: str) -> str:
+    return " ".join(text.replace("*", "").split())
+
+
+# --- /cs owner ------------------------------------------------------------------------------------
+
+
+def _note(m: Macros, assignee: Assignee, tr: Translator) -> str:
+    decision = assignee.decision
+    if decision.email is None:
+        return m.nobody_set()
+    if decision.fell_back_from:
+        return m.fell_back(_role(decision.fell_back_from, tr), _role(decision.role, tr))
+    return ""
+
+
+def ownership(view: OwnershipView, *, language: str, currency: str) -> Message:
+    tr = translator(language)
+    m = macros(language, "listings.j2")
+    config = view.config
+    model = _model(config.model, tr)
+    arr = tr.money(view.arr, currency)
+    line = tr.money(config.large_account_arr or 0, currency)
+    limit = tr.money(config.small_expansion_arr, currency)
+
+    def chosen_role(assignee: Assignee) -> str:
+        # The reason names the role the rules chose; a fallback to another role is told separately.
+        return _role(assignee.decision.fell_back_from or assignee.decision.role, tr)
+
+    renewal = view.renewal
+    rows = [
+        m.owner_line(
+            "renewal",
+            _who(m, renewal, tr),
+            _done(m.renewal_reason(renewal.decision.rule, model, chosen_role(renewal), arr, line)),
+            _done(_note(m, renewal, tr)),
+        )
+    ]
+    for kind, assignee in (("expansion", view.expansion), ("small", view.small_expansion)):
+        if assignee is None:
+            continue
+        reason = m.expansion_reason(assignee.decision.rule, model, chosen_role(assignee), limit)
+        rows.append(m.owner_line(kind, _who(m, assignee, tr), _done(reason), _done(_note(m, assignee, tr))))
+    blocks: list[Block] = [
+        SectionBlock(text=_md(m.owner_title(view))),
+        SectionBlock(text=_md("\n".join(rows))),
+        ContextBlock(elements=[_md(m.owner_context(model, arr))]),
+    ]
+    return Message(text=_fallback(m.owner_fallback(view, _who(m, renewal, tr))), blocks=blocks)
+
+
+def owner_choices(query: str, choices: list[AccountRef], more: int, *, language: str) -> Message:
+    """Several accounts fit: list them as text (the health card's pick buttons would open a card)."""
+    text = macros(language, "listings.j2").owner_choices(query, choices, more, slack_ids.COMMAND)
+    return Message(
+        text=_fallback(text.splitlines()[0]), blocks=[SectionBlock(text=_md(text[:SECTION_LIMIT]))]
+    )
+
+
+# --- /cs renewals ---------------------------------------------------------------------------------
+
+
+def renewals(answer: RenewalsAnswer, *, language: str, currency: str) -> Message:
+    tr = translator(language)
+    m = macros(language, "listings.j2")
+    if answer.scope.kind == "none":
+        text = m.not_on_team()
+        return Message(text=text, blocks=[SectionBlock(text=_md(text))])
+    heading = m.renewals_heading(answer)
+    lines = []
+    for line in answer.lines:
+        health = m.health(line.score, labels.band_label(line.band, tr), labels.band_emoji(line.band))
+        lines.append(
+            m.renewal_line(line, tr.money(line.arr, currency), _done(health), _who(m, line.owner, tr))
+        )
+    return _listing(heading, lines, answer.more, m, context=None)
+
+
+def _listing(heading: str, lines: list[str], more: int, m: Macros, *, context: str | None) -> Message:
+    blocks: list[Block] = [SectionBlock(text=_md(heading))]
+    blocks.extend(SectionBlock(text=_md(text)) for text in pack(lines))
+    notes = [text for text in (m.more(more) if more else "", context or "") if text]
+    if notes:
+        blocks.append(ContextBlock(elements=[_md(note) for note in notes]))
+    return Message(text=_fallback(heading), blocks=blocks)
+
+
+# --- /cs risks ------------------------------------------------------------------------------------
+
+
+def _risk_line(m: Macros, line: RiskLine, worst_band_label: str, tr: Translator) -> str:
+    health = m.health(line.score, labels.band_label(line.band, tr), labels.band_emoji(line.band))
+    drag = line.top_drag
+    return m.risk_line(
+        line,
+        _done(health),
+        _done(m.trend(line)),
+        labels.measure_label(drag.measure.id, tr) if drag else "",
+        labels.measure_value(drag.measure, tr) if drag else "",
+        _done(m.reasons(line, worst_band_label)),
+    )
+
+
+def risks(answer: RisksAnswer, *, language: str) -> Message:
+    tr = translator(language)
+    m = macros(language, "listings.j2")
+    if answer.scope.kind == "none":
+        text = m.not_on_team()
+        return Message(text=text, blocks=[SectionBlock(text=_md(text))])
+    worst = labels.band_label(answer.worst_band, tr)
+    context = m.risks_context(worst, answer.alert_days, answer.trend_days)
+    lines = [_risk_line(m, line, worst, tr) for line in answer.lines]
+    return _listing(m.risks_heading(answer), lines, answer.more, m, context=context)

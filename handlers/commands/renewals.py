@@ -1,0 +1,42 @@
+"""`/cs renewals [days]`: renewals coming up on the asker's accounts (their team's, or all), soonest first."""
+
+from slack_bolt import Respond
+
+from bot import slack_ids
+from bot.access import Requester
+from bot.render import listings as render
+from bot.render.message import text_message
+from bot.render.templating import macros
+from bot.services import Services
+from domain.health.lookup import record_refusal
+from domain.listings import MAX_DAYS, list_renewals, parse_days
+
+
+def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
+    if not requester.allowed:
+        record_refusal(
+            services.engine,
+            slack_user_id=requester.slack_user_id,
+            action="renewals",
+            at=services.now(),
+            query=rest or None,
+        )
+        refusal = macros(requester.language, "messages.j2").refusal()
+        respond(response_type="ephemeral", **text_message(refusal).payload())
+        return
+    days = parse_days(rest)
+    if days is None:
+        usage = macros(requester.language, "listings.j2").renewals_usage(slack_ids.COMMAND, MAX_DAYS)
+        respond(response_type="ephemeral", **text_message(usage).payload())
+        return
+    answer = list_renewals(
+        services.engine,
+        services.config.ownership,
+        member=requester.member,
+        days=days,
+        today=services.today(),
+        slack_user_id=requester.slack_user_id,
+        at=services.now(),
+    )
+    message = render.renewals(answer, language=requester.language, currency=services.config.currency)
+    respond(response_type="ephemeral", **message.payload())
