@@ -44,6 +44,9 @@ TOUR = [
         "/cs health hooli",
     ),
     TourStep("Someone outside the CS team is politely refused", STRANGER, "/cs health acme"),
+    TourStep("Who owns Acme's renewal and expansion, and which rule decided", "tour", "/cs owner acme"),
+    TourStep("Renewals coming up in the next 30 days on my accounts", "tour", "/cs renewals 30"),
+    TourStep("My accounts at risk", "ja", "/cs risks"),
 ]
 
 
