@@ -97,17 +97,6 @@ class Assignee:
     role: str | None  # the decision's role, or the team role of someone who took the renewal over
 
 
-def _owners(row: OwnerRow) -> AccountOwners:
-    return AccountOwners(
-        arr=row.arr,
-        csm_email=row.csm_email,
-        ae_email=row.ae_email,
-        am_email=row.am_email,
-        expansion_potential=row.expansion_potential,
-        renewal_owner_email=row.renewal_owner_email,
-    )
-
-
 def _assignee(decision: Decision, people: dict[str, PersonRow]) -> Assignee:
     if decision.email is None:
         return Assignee(decision, None, decision.role)
@@ -155,7 +144,7 @@ def ownership_view(engine: Engine, config: OwnershipConfig, account_id: int) -> 
     row = owner_row(engine, account_id)
     if row is None:
         return None
-    owners = _owners(row)
+    owners = AccountOwners.of(row)
     people = people_by_email(engine, _people_for([row]))
     small = None
     if MODELS[config.model].csm_takes_small_expansions:
@@ -268,7 +257,7 @@ def list_renewals(
                     arr=row.contract_arr or row.account.arr,
                     score=snapshot.score if snapshot else None,
                     band=snapshot.band if snapshot else "no_data",
-                    owner=_assignee(renewal_owner(config, _owners(row.account)), people),
+                    owner=_assignee(renewal_owner(config, AccountOwners.of(row.account)), people),
                 )
             )
         answer = RenewalsAnswer(scope=scope, days=days, lines=lines, total=total)

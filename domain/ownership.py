@@ -5,8 +5,9 @@ The six company models and the three renewal-ownership models come from the sour
 may override, and ARR rules refine (large renewals stay with the AE; small expansions go to the CSM).
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from pydantic import BaseModel, Field
 
@@ -65,6 +66,19 @@ class AccountOwners:
     am_email: str | None
     expansion_potential: bool | None = None
     renewal_owner_email: str | None = None  # someone took ownership
+
+    @classmethod
+    def of(cls, row: Any) -> "AccountOwners":
+        """From any account row or mapping carrying the ARR, the owner emails and the ownership fields."""
+        get = row.get if isinstance(row, Mapping) else lambda name: getattr(row, name)
+        return cls(
+            arr=get("arr"),
+            csm_email=get("csm_email"),
+            ae_email=get("ae_email"),
+            am_email=get("am_email"),
+            expansion_potential=get("expansion_potential"),
+            renewal_owner_email=get("renewal_owner_email"),
+        )
 
     def email_for(self, role: Role) -> str | None:
         return {"csm": self.csm_email, "ae": self.ae_email, "am": self.am_email}[role]

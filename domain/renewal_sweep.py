@@ -10,12 +10,12 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from domain.notices import daily_messages
 from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RenewalsConfig
 from domain.renewals import countdown, reminder_due
-from storage.outbox import NewMessage, enqueue
+from storage.outbox import enqueue
 from storage.reminders import (
-    UpcomingContract,
     people_by_email,
     record_reminders,
     recorded_windows,
@@ -31,17 +31,6 @@ class RenewalSweepResult:
     due: int  # reminders this run recorded
     messages: int  # DMs and channel posts it queued
     unreachable: list[str]  # owners without a Slack user id: told through the channel only
-
-
-def owners_of(contract: UpcomingContract) -> AccountOwners:
-    return AccountOwners(
-        arr=contract.arr,
-        csm_email=contract.csm_email,
-        ae_email=contract.ae_email,
-        am_email=contract.am_email,
-        expansion_potential=contract.expansion_potential,
-        renewal_owner_email=contract.renewal_owner_email,
-    )
 
 
 def sweep_renewals(
@@ -72,7 +61,7 @@ def sweep_renewals(
             )
             if window is None:
                 continue
-            decision = renewal_owner(ownership, owners_of(contract))
+            decision = renewal_owner(ownership, AccountOwners.of(contract))
             decided[contract.contract_id] = (contract, decision)
             rows.append(
                 {
@@ -92,39 +81,21 @@ def sweep_renewals(
         by_channel: dict[str, list[int]] = defaultdict(list)
         for reminder in inserted:
             contract, decision = decided[reminder["contract_id"]]
-            owners = owners_of(contract)
+            owners = AccountOwners.of(contract)
             recipients = [decision.email] + [owners.email_for(role) for role in renewals.copy_roles]
             for email in dict.fromkeys(e for e in recipients if e):
                 by_person[email].append(reminder["id"])
             channel = channels.for_account("renewals", contract.segment, contract.region)
             if channel:
                 by_channel[channel].append(reminder["id"])
-        people = people_by_email(connection, by_person)
-        messages = []
-        unreachable = []
-        for email, ids in by_person.items():
-            person = people.get(email)
-            if person is None or not person.slack_user_id:
-                unreachable.append(email)
-                continue
-            messages.append(
-                NewMessage(
-                    dedup_key=f"renewal-dm:{person.slack_user_id}:{day.isoformat()}:{min(ids)}",
-                    purpose="renewal_dm",
-                    recipient=person.slack_user_id,
-                    items=sorted(ids),
-                    language=person.language(default_language),
-                )
-            )
-        for channel, ids in by_channel.items():
-            messages.append(
-                NewMessage(
-                    dedup_key=f"renewal-channel:{channel}:{day.isoformat()}:{min(ids)}",
-                    purpose="renewal_channel",
-                    recipient=channel,
-                    items=sorted(ids),
-                    language=default_language,
-                )
-            )
+        messages, unreachable = daily_messages(
+            purpose="renewal_dm",
+            day=day,
+            to_people=by_person,
+            people=people_by_email(connection, by_person),
+            to_channels=by_channel,
+            channel_purpose="renewal_channel",
+            default_language=default_language,
+        )
         queued = enqueue(connection, messages, now=now)
-    return RenewalSweepResult(due=len(inserted), messages=queued, unreachable=sorted(unreachable))
+    return RenewalSweepResult(due=len(inserted), messages=queued, unreachable=unreachable)

@@ -6,6 +6,7 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
 
+from domain.notices import daily_messages
 from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RisksConfig
 from storage.outbox import NewMessage, enqueue
@@ -104,14 +105,7 @@ def sweep_risks(
             account = accounts[alert["account_id"]]
             owner = renewal_owner(
                 ownership,
-                AccountOwners(
-                    arr=account["arr"],
-                    csm_email=account["csm_email"],
-                    ae_email=account["ae_email"],
-                    am_email=account["am_email"],
-                    expansion_potential=account["expansion_potential"],
-                    renewal_owner_email=account["renewal_owner_email"],
-                ),
+                AccountOwners.of(account),
             )
             for email in dict.fromkeys(e for e in (account["csm_email"], owner.email) if e):
                 by_person[email].append(alert["id"])
@@ -131,31 +125,23 @@ def sweep_risks(
         mark_escalated(connection, escalated, day)
 
         people = people_by_email(connection, [*by_person, *by_manager])
-        messages = []
-        for purpose, grouped in (("risk_dm", by_person), ("escalation_dm", by_manager)):
-            for email, ids in grouped.items():
-                person = people.get(email)
-                if person is None or not person.slack_user_id:
-                    continue
-                messages.append(
-                    NewMessage(
-                        dedup_key=f"{purpose}:{person.slack_user_id}:{day.isoformat()}:{min(ids)}",
-                        purpose=purpose,
-                        recipient=person.slack_user_id,
-                        items=sorted(ids),
-                        language=person.language(default_language),
-                    )
-                )
-        for channel, ids in by_channel.items():
-            messages.append(
-                NewMessage(
-                    dedup_key=f"risk-channel:{channel}:{day.isoformat()}:{min(ids)}",
-                    purpose="risk_channel",
-                    recipient=channel,
-                    items=sorted(ids),
-                    language=default_language,
-                )
-            )
+        alerts, _ = daily_messages(
+            purpose="risk_dm",
+            day=day,
+            to_people=by_person,
+            people=people,
+            to_channels=by_channel,
+            channel_purpose="risk_channel",
+            default_language=default_language,
+        )
+        escalations, _ = daily_messages(
+            purpose="escalation_dm",
+            day=day,
+            to_people=by_manager,
+            people=people,
+            default_language=default_language,
+        )
+        messages = alerts + escalations
         queued = enqueue(connection, messages, now=now)
     return RiskSweepResult(alerts=len(inserted), escalations=len(escalated), messages=queued)
 
