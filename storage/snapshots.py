@@ -1,7 +1,10 @@
 """Daily health snapshots: load account facts in bulk, score them, store one row per account and day."""
 
+import multiprocessing
+import os
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, select
@@ -12,6 +15,9 @@ from storage.models import Account, HealthSnapshot, MetricObservation, Milestone
 from storage.upsert import upsert_rows
 
 _BATCH = 500
+# Below this many accounts one process scores faster than starting others would save.
+PARALLEL_FROM = 20_000
+MAX_WORKERS = 4
 
 
 def _chunks(items: Sequence[int], size: int) -> Iterable[Sequence[int]]:
@@ -73,8 +79,45 @@ def refresh_snapshots(
             account_ids = list(
                 connection.scalars(select(Account.id).where(Account.status != "churned").order_by(Account.id))
             )
+    account_ids = list(account_ids)
+    workers = _workers_for(engine, len(account_ids))
+    if workers == 1:
+        return _score_and_store(engine, config, days, account_ids)
+    # Scoring is CPU-bound Python: large workspaces are split across processes, one slice each.
+    url = engine.url.render_as_string(hide_password=False)
+    size = -(-len(account_ids) // workers)
+    slices = [account_ids[i : i + size] for i in range(0, len(account_ids), size)]
+    context = multiprocessing.get_context("spawn")  # never fork a process that may be running threads
+    with ProcessPoolExecutor(max_workers=workers, mp_context=context) as pool:
+        return sum(
+            pool.map(
+                _score_slice, [url] * len(slices), [config] * len(slices), [list(days)] * len(slices), slices
+            )
+        )
+
+
+def _workers_for(engine: Engine, accounts: int) -> int:
+    in_memory = engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+    if in_memory or accounts < PARALLEL_FROM:
+        return 1
+    return max(1, min(os.cpu_count() or 1, MAX_WORKERS))
+
+
+def _score_slice(url: str, config: HealthConfig, days: list[date], account_ids: list[int]) -> int:
+    from storage.db import make_engine
+
+    engine = make_engine(url)
+    try:
+        return _score_and_store(engine, config, days, account_ids)
+    finally:
+        engine.dispose()
+
+
+def _score_and_store(
+    engine: Engine, config: HealthConfig, days: Sequence[date], account_ids: list[int]
+) -> int:
     written = 0
-    for batch in _chunks(list(account_ids), _BATCH):
+    for batch in _chunks(account_ids, _BATCH):
         results: list[HealthResult] = []
         for facts in load_facts(engine, config, batch, min(days), max(days)):
             scorecard = config.scorecard_for(facts.segment)

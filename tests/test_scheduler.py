@@ -3,6 +3,7 @@
 from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+import pytest
 from apscheduler.triggers.cron import CronTrigger
 from sqlalchemy import Engine
 from sqlmodel import Session, select
@@ -87,3 +88,31 @@ def test_the_sweep_stays_at_eight_local_across_daylight_saving_changes() -> None
         assert following.date() - fire.date() == timedelta(days=1)
         elapsed = following.astimezone(UTC) - fire.astimezone(UTC)
         assert elapsed in (timedelta(hours=23), timedelta(hours=25))  # the day itself was shorter or longer
+
+
+def test_large_workspaces_are_scored_in_worker_processes_with_the_same_result(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import snapshots
+
+    ids = build_small_workspace(engine)
+    config = load_config()
+    day = date(2026, 11, 23)
+    snapshots.refresh_snapshots(engine, config.health, [day])
+    with Session(engine) as session:
+        alone = {
+            s.account_id: (s.score, s.band)
+            for s in session.exec(select(HealthSnapshot)).all()
+            if s.day == day
+        }
+    monkeypatch.setattr(snapshots, "PARALLEL_FROM", 2)
+    monkeypatch.setattr(snapshots, "MAX_WORKERS", 2)
+    assert snapshots._workers_for(engine, len(ids)) == 2
+    assert snapshots.refresh_snapshots(engine, config.health, [day]) == len(ids)
+    with Session(engine) as session:
+        split = {
+            s.account_id: (s.score, s.band)
+            for s in session.exec(select(HealthSnapshot)).all()
+            if s.day == day
+        }
+    assert split == alone and len(split) == len(ids)
