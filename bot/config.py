@@ -11,6 +11,7 @@ from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
 from domain.sweep import SweepPolicy
+from playbooks.config import PlaybookConfig
 
 DEFAULT_CONFIG_PATH = Path(__file__).parent / "default_config.yml"
 # Keys whose value a workspace file replaces whole rather than merging into the default.
@@ -38,6 +39,7 @@ class WorkspaceConfig(BaseModel):
     renewals: RenewalsConfig = Field(default_factory=RenewalsConfig)
     risks: RisksConfig = Field(default_factory=RisksConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
+    playbook: PlaybookConfig = Field(default_factory=PlaybookConfig)
 
     @field_validator("timezone")
     @classmethod
