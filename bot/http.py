@@ -48,7 +48,11 @@ class BackgroundServer:
     def __exit__(self, *_exc: object) -> None:
         # Close from inside the server's own loop: closing its sockets from this thread would pull them
         # out from under the select() it is blocked in.
-        self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
+        try:
+            self._server.trigger.pull_trigger(self._server.close)  # type: ignore[union-attr]
+        except OSError:
+            # The loop has already stopped (and closed its trigger): nothing is left to wake.
+            self._server.close()
         self._thread.join(timeout=5)
 
 

@@ -22,3 +22,9 @@ RENEWAL_SNOOZE = "renewal_snooze"
 RENEWAL_TAKE_OWNERSHIP = "renewal_take_ownership"
 RENEWAL_ACTIONS = (RENEWAL_MARK_RENEWED, RENEWAL_FLAG_AT_RISK, RENEWAL_SNOOZE, RENEWAL_TAKE_OWNERSHIP)
 RISK_ACKNOWLEDGE = "risk_acknowledge"
+
+# /cs ask: buttons that add a missing fact to the question and ask again; /cs playbook topic buttons.
+PLAYBOOK_REFINE = "playbook_refine"
+PLAYBOOK_REFINE_PATTERN = r"^playbook_refine:\w+$"
+PLAYBOOK_TOPIC = "playbook_topic"
+PLAYBOOK_TOPIC_PATTERN = r"^playbook_topic:\w+$"

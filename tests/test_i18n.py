@@ -20,6 +20,7 @@ KEYWORDS = {
 }
 METHOD_MAP = [
     ("bot/templates/**.j2", "jinja2"),
+    ("playbooks/templates/**.j2", "jinja2"),
     ("bot/**.py", "python"),
     ("handlers/**.py", "python"),
     ("domain/**.py", "python"),
@@ -30,7 +31,8 @@ PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 def source_messages() -> set[str]:
     found = set()
-    options = {"bot/templates/**.j2": {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}}
+    jinja = {"extensions": "jinja2.ext.i18n", "trim_blocks": "True"}
+    options = {"bot/templates/**.j2": jinja, "playbooks/templates/**.j2": jinja}
     for _, _, message, _, _ in extract_from_dir(
         str(ROOT), METHOD_MAP, options_map=options, keywords=KEYWORDS
     ):

@@ -5,7 +5,17 @@ import logging
 import sys
 from collections.abc import Sequence
 
-from bot.cli import cmd_cmd, demo_cmd, import_cmd, migrate_cmd, run_cmd, score_cmd, shell_cmd, sweep_cmd
+from bot.cli import (
+    ask_cmd,
+    cmd_cmd,
+    demo_cmd,
+    import_cmd,
+    migrate_cmd,
+    run_cmd,
+    score_cmd,
+    shell_cmd,
+    sweep_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -13,7 +23,17 @@ def build_parser() -> argparse.ArgumentParser:
         prog="csbot", description="A Slack assistant for Customer Success teams."
     )
     subparsers = parser.add_subparsers(dest="command", required=True)
-    for module in (run_cmd, migrate_cmd, import_cmd, score_cmd, sweep_cmd, demo_cmd, cmd_cmd, shell_cmd):
+    for module in (
+        run_cmd,
+        migrate_cmd,
+        import_cmd,
+        score_cmd,
+        sweep_cmd,
+        ask_cmd,
+        demo_cmd,
+        cmd_cmd,
+        shell_cmd,
+    ):
         module.add_parser(subparsers)
     return parser
 

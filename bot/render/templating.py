@@ -10,6 +10,8 @@ from bot.i18n import translations, translator
 from bot.render.mrkdwn import escape
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
+# The org-design answers keep their templates with the knowledge they present.
+PLAYBOOK_TEMPLATE_DIR = Path(__file__).parent.parent.parent / "playbooks" / "templates"
 
 
 def _finalize(value: Any) -> str:
@@ -20,7 +22,7 @@ def _finalize(value: Any) -> str:
 @cache
 def environment(language: str) -> Environment:
     env = Environment(
-        loader=FileSystemLoader(TEMPLATE_DIR),
+        loader=FileSystemLoader([TEMPLATE_DIR, PLAYBOOK_TEMPLATE_DIR]),
         undefined=StrictUndefined,
         finalize=_finalize,
         extensions=["jinja2.ext.i18n"],

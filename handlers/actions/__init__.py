@@ -6,12 +6,15 @@ from slack_bolt import App
 
 from bot import slack_ids
 from bot.services import Services
-from handlers.actions import pick_account, scheduled_buttons, share_card
+from handlers.actions import pick_account, playbook_buttons, scheduled_buttons, share_card
 
 
 def register(app: App, services: Services) -> None:
     app.action(slack_ids.SHARE_HEALTH_CARD)(share_card.make_listener(services))
     app.action(re.compile(slack_ids.PICK_HEALTH_ACCOUNT_PATTERN))(pick_account.make_listener(services))
+    playbook = playbook_buttons.make_listener(services)
+    app.action(re.compile(slack_ids.PLAYBOOK_REFINE_PATTERN))(playbook)
+    app.action(re.compile(slack_ids.PLAYBOOK_TOPIC_PATTERN))(playbook)
     scheduled = scheduled_buttons.make_listener(services)
     for action_id in (*slack_ids.RENEWAL_ACTIONS, slack_ids.RISK_ACKNOWLEDGE):
         app.action(action_id)(scheduled)

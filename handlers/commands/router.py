@@ -11,7 +11,7 @@ from bot.access import Requester
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import health, help, owner, renewals, risks
+from handlers.commands import ask, health, help, owner, renewals, risks
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
 
@@ -21,6 +21,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "owner": owner.run,
     "renewals": renewals.run,
     "risks": risks.run,
+    "ask": ask.run,
+    "playbook": ask.browse,
 }
 ALIASES = {
     "h": "health",
@@ -34,6 +36,9 @@ ALIASES = {
     "更新": "renewals",
     "risk": "risks",
     "リスク": "risks",
+    "質問": "ask",
+    "playbooks": "playbook",
+    "プレイブック": "playbook",
 }
 
 
@@ -51,6 +56,10 @@ def make_router(services: Services) -> Callable[..., None]:
         name, rest = split_subcommand(command.get("text", ""))
         requester = services.directory.requester(client, command["user_id"])
         subcommand = SUBCOMMANDS.get(name)
+        if subcommand is None and rest:
+            # "/cs who should own renewals?" is a question, not a mistyped subcommand.
+            ask.run(services, requester, command.get("text", "").strip(), respond)
+            return
         if subcommand is None:
             text = macros(requester.language, "messages.j2").unknown_subcommand(name, slack_ids.COMMAND)
             respond(response_type="ephemeral", **text_message(text.strip()).payload())

@@ -1,0 +1,98 @@
+"""`/cs ask` and `csbot ask`: answers chosen for the company, in the asker's language, with sources."""
+
+import json
+
+import pytest
+from sqlalchemy import Engine
+
+from bot import slack_ids
+from bot.cli import main
+from bot.config import load_config
+from bot.local import LocalWorkspace
+from domain.clock import fixed_clock
+from playbooks.answering import answer_question
+from playbooks.config import PlaybookConfig
+from storage.workspace_facts import WorkspaceFacts
+from tests.factories import AE_ID, CSM_ID, NOW, build_small_workspace
+
+
+def ask_json(capsys: pytest.CaptureFixture, question: str) -> dict:
+    assert main(["ask", question, "--json"]) == 0
+    return json.loads(capsys.readouterr().out)
+
+
+@pytest.fixture
+def cli_database(engine: Engine, monkeypatch: pytest.MonkeyPatch) -> Engine:
+    monkeypatch.setenv("CSBOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    return engine
+
+
+def test_the_issue_examples(cli_database: Engine, capsys: pytest.CaptureFixture) -> None:
+    seed = ask_json(capsys, "Who should own renewals at a seed-stage company with $150k contracts?")
+    assert (seed["topic"], seed["model"], seed["owner"], seed["lang"]) == (
+        "renewal_owner",
+        "high_touch_startup",
+        "sales",
+        "en",
+    )
+    assert seed["sources"] and seed["sources"][0]["article"] == "000"
+    assert "Sales" in seed["text"] and "Sources:" in seed["text"]
+    size = ask_json(capsys, "導入社数が120社です。CSは何人必要?")
+    assert (size["topic"], size["phase"], size["lang"]) == ("team_size", 3, "ja")
+    assert "フェーズ3" in size["text"] and "3–5" in size["text"] and "出典" in size["text"]
+
+
+def test_a_missing_profile_comes_from_the_configuration_then_the_workspace_and_says_so() -> None:
+    question = "Who should own renewals?"
+    config = PlaybookConfig.model_validate({"profile": {"stage": "growth"}})
+    facts = WorkspaceFacts(active_accounts=300, average_arr=30_000.0)
+    answer = answer_question(question, config=config, facts=facts)
+    assert answer.model == "low_touch_growth" and answer.owner == "csm"
+    assert answer.profile_from == ["configuration", "workspace data"]
+    nothing_known = answer_question(question, config=PlaybookConfig(), facts=None)
+    assert nothing_known.model is None and "stage" in nothing_known.ask_for
+
+
+def test_team_size_from_the_workspace_data(engine: Engine) -> None:
+    facts = WorkspaceFacts(active_accounts=700, average_arr=50_000.0, team_by_role={"csm": 6, "manager": 1})
+    answer = answer_question("How big should our CS team be?", config=PlaybookConfig(), facts=facts)
+    assert (answer.phase, answer.profile_from) == (4, ["workspace data"])
+
+
+def test_slash_ask_answers_and_asks_back_with_buttons(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        calls = workspace.command("ask Who should CS report to?", user_id=AE_ID).calls
+        reply = next(c.body for c in calls if c.method == "response_url")
+        buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert reply["text"].startswith("To answer for your company I need to know a little more")
+        assert any(b["action_id"] == f"{slack_ids.PLAYBOOK_REFINE}:stage_startup" for b in buttons)
+        stage = next(b for b in buttons if b["action_id"].endswith("stage_startup"))
+        refined = workspace.click(stage["action_id"], stage["value"], user_id=AE_ID).calls
+        answer = next(c.body for c in refined if c.method == "response_url")
+        assert answer["replace_original"] is True
+        assert "Who CS reports to" in answer["text"]
+        # A question typed straight after /cs is answered too, in the asker's language.
+        ja = next(
+            c.body
+            for c in workspace.command("CSとカスタマーサポートの違いは？ 教えて", user_id=CSM_ID).calls
+            if c.method == "response_url"
+        )
+        assert "出典" in str(ja["blocks"])
+
+
+def test_playbook_browse_offers_every_topic(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        reply = next(
+            c.body for c in workspace.command("playbook", user_id=CSM_ID).calls if c.method == "response_url"
+        )
+        buttons = [e for b in reply["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        assert len(buttons) == 14
+        kpi = next(b for b in buttons if b["action_id"] == f"{slack_ids.PLAYBOOK_TOPIC}:kpi")
+        answer = next(
+            c.body
+            for c in workspace.click(kpi["action_id"], kpi["value"], user_id=CSM_ID).calls
+            if c.method == "response_url"
+        )
+        assert "NRR" in answer["text"]
