@@ -58,9 +58,16 @@ class Answer:
 
 
 def _complete_profile(
-    asked: CompanyProfile, config: PlaybookConfig, facts: WorkspaceFacts | None, currency: str
+    asked: CompanyProfile,
+    config: PlaybookConfig,
+    facts: WorkspaceFacts | None,
+    currency: str,
+    topic: str | None,
 ) -> tuple[CompanyProfile, list[str]]:
-    """Fill what the question left out: first from the configured profile, then from the data."""
+    """Fill what the question left out: first from the configured profile, then from the data.
+
+    Only what the topic needs is taken from the data, so an answer never claims a source it did not use.
+    """
     profile = asked
     used = []
     if any(
@@ -86,9 +93,9 @@ def _complete_profile(
     profile = replace(profile, **filled)
     if facts is not None and facts.active_accounts:
         from_data = {}
-        if profile.customers is None:
+        if profile.customers is None and topic in ("team_size", "org_chart"):
             from_data["customers"] = facts.active_accounts
-        if profile.acv_usd is None and facts.average_arr is not None:
+        if profile.acv_usd is None and facts.average_arr is not None and topic in MODEL_TOPICS:
             rate = config.jpy_per_usd if currency == "JPY" else 1.0
             from_data["acv_usd"] = facts.average_arr / rate
         if from_data:
@@ -122,7 +129,7 @@ def answer_question(
     knowledge = knowledge or load_knowledge()
     question = understand(text, jpy_per_usd=config.jpy_per_usd)
     topic = question.topic
-    profile, used = _complete_profile(question.profile, config, facts, currency)
+    profile, used = _complete_profile(question.profile, config, facts, currency, topic)
     if topic in MODEL_TOPICS:
         model = company_model(profile, threshold_usd=config.threshold_usd)
         if model is None:

@@ -47,6 +47,15 @@ TOUR = [
     TourStep("Who owns Acme's renewal and expansion, and which rule decided", "tour", "/cs owner acme"),
     TourStep("Renewals coming up in the next 30 days on my accounts", "tour", "/cs renewals 30"),
     TourStep("My accounts at risk", "ja", "/cs risks"),
+    TourStep(
+        "Org design: who owns renewals, for the company described in the question",
+        "tour",
+        "/cs ask Who should own renewals at a seed-stage company with $150k contracts?",
+    ),
+    TourStep(
+        "組織設計: 顧客数に合うCSチームの人数（日本語で）", "ja", "/cs ask 導入社数が120社です。CSは何人必要?"
+    ),
+    TourStep("Org design from this workspace's own data", "tour", "/cs ask How big should our CS team be?"),
 ]
 
 
