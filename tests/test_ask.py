@@ -96,3 +96,34 @@ def test_playbook_browse_offers_every_topic(engine: Engine) -> None:
             if c.method == "response_url"
         )
         assert "NRR" in answer["text"]
+
+
+OWNER_OF_MODEL = {
+    # DOMAIN.md §1: (renewal owner, expansion owner) per company model.
+    "high_touch_startup": ("sales", "sales"),
+    "low_touch_startup": ("sales", "sales"),
+    "high_touch_growth": ("sales", "sales"),
+    "low_touch_growth": ("csm", "csm"),
+    "technical_buyer": ("sales", "sales"),
+    "plg": ("csm", "sales"),
+}
+
+
+def test_every_question_of_the_understanding_table_gets_an_answer_that_agrees_with_the_domain() -> None:
+    from playbooks.knowledge import load_knowledge
+    from tests.test_understanding import CASES
+
+    knowledge = load_knowledge()
+    checked = 0
+    for text, topic, lang, expected in CASES:
+        answer = answer_question(text, config=PlaybookConfig(), facts=None)
+        assert (answer.topic, answer.lang) == (topic, lang), text
+        if expected.get("model") and topic in ("renewal_owner", "expansion_owner"):
+            renewal, expansion = OWNER_OF_MODEL[expected["model"]]
+            assert answer.model == expected["model"], text
+            assert answer.owner == (renewal if topic == "renewal_owner" else expansion), text
+            checked += 1
+        if topic == "team_size" and expected.get("customers") is not None:
+            assert answer.phase == knowledge.phase_for(expected["customers"]).number, text
+            checked += 1
+    assert checked >= 10
