@@ -8,21 +8,13 @@ from bot.render import listings as render
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import record_refusal
 from domain.listings import owner_by_name
+from handlers.commands.access import refused
 
 
 def run(services: Services, requester: Requester, query: str, respond: Respond) -> None:
     messages = macros(requester.language, "messages.j2")
-    if not requester.allowed:
-        record_refusal(
-            services.engine,
-            slack_user_id=requester.slack_user_id,
-            action="owner",
-            at=services.now(),
-            query=query,
-        )
-        respond(response_type="ephemeral", **text_message(messages.refusal()).payload())
+    if refused(services, requester, action="owner", query=query, respond=respond):
         return
     if not query:
         usage = macros(requester.language, "listings.j2").owner_usage(slack_ids.COMMAND)

@@ -8,21 +8,12 @@ from bot.render import listings as render
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import record_refusal
 from domain.listings import MAX_DAYS, list_renewals, parse_days
+from handlers.commands.access import refused
 
 
 def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
-    if not requester.allowed:
-        record_refusal(
-            services.engine,
-            slack_user_id=requester.slack_user_id,
-            action="renewals",
-            at=services.now(),
-            query=rest or None,
-        )
-        refusal = macros(requester.language, "messages.j2").refusal()
-        respond(response_type="ephemeral", **text_message(refusal).payload())
+    if refused(services, requester, action="renewals", query=rest, respond=respond):
         return
     days = parse_days(rest)
     if days is None:

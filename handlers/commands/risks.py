@@ -4,20 +4,13 @@ from slack_bolt import Respond
 
 from bot.access import Requester
 from bot.render import listings as render
-from bot.render.message import text_message
-from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import record_refusal
 from domain.listings import list_risks
+from handlers.commands.access import refused
 
 
 def run(services: Services, requester: Requester, _rest: str, respond: Respond) -> None:
-    if not requester.allowed:
-        record_refusal(
-            services.engine, slack_user_id=requester.slack_user_id, action="risks", at=services.now()
-        )
-        refusal = macros(requester.language, "messages.j2").refusal()
-        respond(response_type="ephemeral", **text_message(refusal).payload())
+    if refused(services, requester, action="risks", query=None, respond=respond):
         return
     answer = list_risks(
         services.engine,
