@@ -1,19 +1,15 @@
 """What the buttons on a renewal reminder do to the account and contract behind it."""
 
 from datetime import date, datetime, timedelta
-from typing import Literal
+from typing import Any, Literal
 
-from sqlalchemy import Engine, select, update
+from sqlalchemy import Engine
 
 from storage import audit
-from storage.models import Account, Contract, RenewalReminder
+from storage.reminders import apply_reminder_action
 
 ReminderAction = Literal["renewed", "at_risk", "snoozed", "taken"]
 SNOOZE = timedelta(days=7)
-
-REMINDERS = RenewalReminder.__table__  # type: ignore[attr-defined]
-CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
-ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
 
 
 def act_on_reminder(
@@ -27,34 +23,24 @@ def act_on_reminder(
     at: datetime,
 ) -> bool:
     """Apply the action; False if the reminder does not exist (nothing changes then)."""
+    reminder: dict[str, Any] = {"handled": action, "handled_by": slack_user_id}
+    contract: dict[str, Any] = {}
+    account: dict[str, Any] = {}
+    if action == "renewed":
+        contract["status"] = "renewed"
+    elif action == "at_risk":
+        account["flagged_at_risk_on"] = today
+    elif action == "snoozed":
+        contract["snoozed_until"] = today + SNOOZE
+    elif action == "taken":
+        account["renewal_owner_email"] = member_email
+        reminder["owner_email"] = member_email
     with engine.begin() as connection:
-        row = connection.execute(
-            select(REMINDERS.c.contract_id, CONTRACTS.c.account_id)
-            .join(CONTRACTS, CONTRACTS.c.id == REMINDERS.c.contract_id)
-            .where(REMINDERS.c.id == reminder_id)
-        ).first()
-        if row is None:
-            return False
-        contract_id, account_id = row
-        reminder_values: dict[str, object] = {"handled": action, "handled_by": slack_user_id}
-        if action == "renewed":
-            connection.execute(
-                update(CONTRACTS).where(CONTRACTS.c.id == contract_id).values(status="renewed")
-            )
-        elif action == "at_risk":
-            connection.execute(
-                update(ACCOUNTS).where(ACCOUNTS.c.id == account_id).values(flagged_at_risk_on=today)
-            )
-        elif action == "snoozed":
-            connection.execute(
-                update(CONTRACTS).where(CONTRACTS.c.id == contract_id).values(snoozed_until=today + SNOOZE)
-            )
-        elif action == "taken":
-            connection.execute(
-                update(ACCOUNTS).where(ACCOUNTS.c.id == account_id).values(renewal_owner_email=member_email)
-            )
-            reminder_values["owner_email"] = member_email
-        connection.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id).values(**reminder_values))
+        account_id = apply_reminder_action(
+            connection, reminder_id, reminder, contract=contract, account=account
+        )
+    if account_id is None:
+        return False
     audit.record(
         engine,
         at=at,

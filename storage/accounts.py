@@ -8,7 +8,8 @@ from typing import Any
 from sqlalchemy import Engine, Row, func, or_
 from sqlmodel import select
 
-from storage.models import Account, AccountAlias, Contract, HealthSnapshot, TeamMember
+from storage.models import Account, AccountAlias
+from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -85,39 +86,35 @@ class CardRows:
 
 def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from: date) -> CardRows | None:
     # Plain Core reads on one connection: this runs on every /cs health, inside Slack's 3 seconds.
-    accounts = Account.__table__  # type: ignore[attr-defined]
-    members = TeamMember.__table__  # type: ignore[attr-defined]
-    contracts = Contract.__table__  # type: ignore[attr-defined]
-    snapshots = HealthSnapshot.__table__  # type: ignore[attr-defined]
     with engine.connect() as connection:
-        account = connection.execute(select(accounts).where(accounts.c.id == account_id)).first()
+        account = connection.execute(select(ACCOUNTS).where(ACCOUNTS.c.id == account_id)).first()
         if account is None:
             return None
         emails = [e for e in (account.csm_email, account.ae_email, account.am_email) if e]
-        owners = {m.email: m for m in connection.execute(select(members).where(members.c.email.in_(emails)))}
+        owners = {m.email: m for m in connection.execute(select(MEMBERS).where(MEMBERS.c.email.in_(emails)))}
         contract = connection.execute(
-            select(contracts)
+            select(CONTRACTS)
             .where(
-                contracts.c.account_id == account_id,
-                contracts.c.end_date >= today,
-                contracts.c.status == "active",
+                CONTRACTS.c.account_id == account_id,
+                CONTRACTS.c.end_date >= today,
+                CONTRACTS.c.status == "active",
             )
-            .order_by(contracts.c.end_date)
+            .order_by(CONTRACTS.c.end_date)
             .limit(1)
         ).first()
         history = [
             (day, score)
             for day, score in connection.execute(
-                select(snapshots.c.day, snapshots.c.score)
-                .where(snapshots.c.account_id == account_id, snapshots.c.day.between(history_from, today))
-                .order_by(snapshots.c.day)
+                select(SNAPSHOTS.c.day, SNAPSHOTS.c.score)
+                .where(SNAPSHOTS.c.account_id == account_id, SNAPSHOTS.c.day.between(history_from, today))
+                .order_by(SNAPSHOTS.c.day)
             )
         ]
         latest = None
         if history:
             latest = connection.execute(
-                select(snapshots).where(
-                    snapshots.c.account_id == account_id, snapshots.c.day == history[-1][0]
+                select(SNAPSHOTS).where(
+                    SNAPSHOTS.c.account_id == account_id, SNAPSHOTS.c.day == history[-1][0]
                 )
             ).first()
     return CardRows(account=account, owners=owners, contract=contract, history=history, latest=latest)

@@ -10,9 +10,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import Engine, select
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import SchedulerLease
-
-LEASES = SchedulerLease.__table__  # type: ignore[attr-defined]
+from storage.tables import LEASES
 
 
 def hold(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:

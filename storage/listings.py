@@ -11,13 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, true
 
-from storage.models import Account, Contract, HealthSnapshot, RiskAlert, TeamMember
-
-ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
-SNAPSHOTS = HealthSnapshot.__table__  # type: ignore[attr-defined]
-ALERTS = RiskAlert.__table__  # type: ignore[attr-defined]
-MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]
+from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, MEMBERS, SNAPSHOTS
 
 
 @dataclass(frozen=True)

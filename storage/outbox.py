@@ -12,9 +12,8 @@ from typing import Any
 from sqlalchemy import Connection, Engine, and_, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import OutboxMessage
+from storage.tables import OUTBOX as TABLE
 
-TABLE = OutboxMessage.__table__  # type: ignore[attr-defined]
 # A claimed message is retried by anyone after this, should its sender die mid-way.
 CLAIM_SECONDS = 300
 

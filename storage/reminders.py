@@ -6,16 +6,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine, func, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import Account, Contract, HealthSnapshot, RenewalReminder, TeamMember
-
-ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
-REMINDERS = RenewalReminder.__table__  # type: ignore[attr-defined]
-MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]
-SNAPSHOTS = HealthSnapshot.__table__  # type: ignore[attr-defined]
+from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, REMINDERS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -213,3 +207,31 @@ def latest_health(connection: Connection, account_ids: Sequence[int]) -> dict[in
         )
     )
     return {account_id: (score, band) for account_id, score, band in rows}
+
+
+def apply_reminder_action(
+    connection: Connection,
+    reminder_id: int,
+    values: dict[str, Any],
+    *,
+    contract: dict[str, Any],
+    account: dict[str, Any],
+) -> int | None:
+    """Record what was done with a reminder and change its contract and account to match.
+
+    Returns the account id, or None if the reminder does not exist (then nothing changes).
+    """
+    row = connection.execute(
+        select(REMINDERS.c.contract_id, CONTRACTS.c.account_id)
+        .join(CONTRACTS, CONTRACTS.c.id == REMINDERS.c.contract_id)
+        .where(REMINDERS.c.id == reminder_id)
+    ).first()
+    if row is None:
+        return None
+    contract_id, account_id = row
+    if contract:
+        connection.execute(update(CONTRACTS).where(CONTRACTS.c.id == contract_id).values(**contract))
+    if account:
+        connection.execute(update(ACCOUNTS).where(ACCOUNTS.c.id == account_id).values(**account))
+    connection.execute(update(REMINDERS).where(REMINDERS.c.id == reminder_id).values(**values))
+    return int(account_id)

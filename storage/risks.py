@@ -7,12 +7,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine, select, update
 from sqlalchemy.dialects import postgresql, sqlite
 
-from storage.models import Account, Contract, HealthSnapshot, RiskAlert
-
-SNAPSHOTS = HealthSnapshot.__table__  # type: ignore[attr-defined]
-ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-CONTRACTS = Contract.__table__  # type: ignore[attr-defined]
-ALERTS = RiskAlert.__table__  # type: ignore[attr-defined]
+from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 
 
 def scores_between(

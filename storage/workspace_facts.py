@@ -5,10 +5,7 @@ from dataclasses import dataclass, field
 
 from sqlalchemy import Engine, func, select
 
-from storage.models import Account, TeamMember
-
-ACCOUNTS = Account.__table__  # type: ignore[attr-defined]
-MEMBERS = TeamMember.__table__  # type: ignore[attr-defined]
+from storage.tables import ACCOUNTS, MEMBERS
 
 
 @dataclass(frozen=True)
