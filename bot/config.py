@@ -1,5 +1,6 @@
 """The workspace configuration: the shipped YAML default, overlaid by the file CSBOT_CONFIG names."""
 
+from datetime import date, time
 from pathlib import Path
 from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -7,6 +8,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
+from domain.digest.calendar import WEEKDAYS, BusinessCalendar
 from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
@@ -28,6 +30,44 @@ class ScheduleConfig(BaseModel):
     weekly_summary_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+class DigestConfig(BaseModel):
+    """The monthly success-sharing digest: where, when and how it is posted."""
+
+    channel: str = ""  # a channel id (C…); empty = no digest
+    post_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # workspace time
+    language: Literal["en", "ja"] | None = None  # None: the workspace's default_locale
+    template: str | None = None  # a Jinja2 file replacing the shipped digest template
+    weekend: list[Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"]] = Field(
+        default_factory=lambda: ["sat", "sun"]
+    )
+    holidays: list[date] = Field(default_factory=list)
+
+    @field_validator("template")
+    @classmethod
+    def _template_exists(cls, value: str | None) -> str | None:
+        if value and not Path(value).is_file():
+            raise ValueError(f"digest template {value!r} does not exist")
+        return value or None
+
+    @field_validator("weekend")
+    @classmethod
+    def _some_working_day(cls, value: list[str]) -> list[str]:
+        if len(set(value)) >= len(WEEKDAYS):
+            raise ValueError("the weekend cannot cover every day of the week")
+        return value
+
+    @property
+    def business_calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(
+            weekend=frozenset(WEEKDAYS.index(day) for day in self.weekend), holidays=frozenset(self.holidays)
+        )
+
+    @property
+    def post_time(self) -> time:
+        hour, minute = self.post_at.split(":")
+        return time(int(hour), int(minute))
+
+
 class WorkspaceConfig(BaseModel):
     default_locale: Literal["en", "ja"] = "en"
     timezone: str = "Asia/Tokyo"
@@ -40,6 +80,7 @@ class WorkspaceConfig(BaseModel):
     risks: RisksConfig = Field(default_factory=RisksConfig)
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     playbook: PlaybookConfig = Field(default_factory=PlaybookConfig)
+    digest: DigestConfig = Field(default_factory=DigestConfig)
 
     @field_validator("timezone")
     @classmethod
@@ -53,6 +94,14 @@ class WorkspaceConfig(BaseModel):
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def band_names(self) -> list[str]:
+        return [band.name for band in self.health.bands]
+
+    @property
+    def digest_language(self) -> str:
+        return self.digest.language or self.default_locale
 
     @property
     def sweep_policy(self) -> SweepPolicy:

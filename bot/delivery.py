@@ -18,9 +18,13 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import WorkspaceConfig
+from bot.render import digest as digest_render
 from bot.render import sweep as render
 from bot.render.message import Message
 from domain.clock import Clock, system_clock, today_in
+from domain.digest.content import digest_content
+from domain.digest.month import Month
+from domain.digest.posting import DIGEST_PURPOSE
 from storage import outbox
 from storage.reminders import members_with_role, reminder_details
 from storage.risks import alert_details, summary_rows
@@ -79,12 +83,30 @@ def render_outbox_message(
         return render.risk_channel(alert_details(engine, items), language=language)
     if purpose == "risk_summary":
         return render.risk_summary(summary_rows(engine, items, today), language=language)
+    if purpose == DIGEST_PURPOSE:
+        text = digest_render.digest_text(
+            digest_content(engine, Month(*items)),
+            language=language,
+            currency=currency,
+            bands=config.band_names,
+            template=config.digest.template,
+        )
+        return digest_render.digest_message(text, language=language)
     if purpose == "admin_notice":
         failed = outbox.load(engine, items[0]) or {}
         return render.admin_notice(
             failed.get("recipient", "?"), failed.get("last_error") or "?", language=language
         )
     raise ValueError(f"unknown outbox purpose {purpose!r}")
+
+
+def _shared_ts(files: list[dict[str, Any]], channel: str) -> str:
+    """The message ts Slack reports for the uploaded file in `channel`, when it already knows it."""
+    for file in files:
+        for shares in (file.get("shares") or {}).values():
+            for share in shares.get(channel, []):
+                return str(share.get("ts", ""))
+    return ""
 
 
 class Sender:
@@ -128,6 +150,29 @@ class Sender:
         response = self.client.chat_postMessage(channel=channel, **rendered.payload())
         return str(response["channel"]), str(response["ts"])
 
+    def _post_digest(self, message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+        """The digest goes up as one message carrying its chart; without files:write, without the chart."""
+        config = self.config
+        post = digest_render.digest_post(
+            digest_content(self.engine, Month(*message["items"])),
+            language=message["language"],
+            currency=config.currency,
+            bands=config.band_names,
+            template=config.digest.template,
+        )
+        channel = message["recipient"]
+        payload = post.message.payload()
+        self._pace(channel)
+        try:
+            response = self.client.files_upload_v2(channel=channel, **digest_render.upload_arguments(post))
+        except SlackApiError as error:
+            if error.response.get("error") != "missing_scope":
+                raise
+            logger.warning("no files:write scope: the digest for %s goes out without its chart", channel)
+            posted = self.client.chat_postMessage(channel=channel, **payload)
+            return str(posted["channel"]), str(posted["ts"]), payload
+        return channel, _shared_ts(response.get("files") or [], channel), payload
+
     def deliver_due(self, limit: int = 500) -> DeliveryReport:
         report = DeliveryReport()
         for message_id in outbox.due_ids(self.engine, now=self.clock(), limit=limit):
@@ -140,8 +185,12 @@ class Sender:
     def _deliver_one(self, message: dict[str, Any], report: DeliveryReport) -> None:
         message_id = message["id"]
         try:
-            rendered = self.render(message)
-            channel, ts = self._post(message, rendered)
+            if message["purpose"] == DIGEST_PURPOSE:
+                channel, ts, payload = self._post_digest(message)
+            else:
+                rendered = self.render(message)
+                channel, ts = self._post(message, rendered)
+                payload = rendered.payload()
         except SlackApiError as error:
             code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
             if error.response.status_code == 429:
@@ -158,7 +207,6 @@ class Sender:
         except (SlackClientError, OSError) as error:
             self._back_off(message, f"{type(error).__name__}: {error}", report)
             return
-        payload = rendered.payload()
         outbox.mark_sent(
             self.engine,
             message_id,

@@ -87,8 +87,9 @@ class Translator:
     def number(self, value: float, digits: int = 0) -> str:
         return format_decimal(round(value, digits), locale=self.locale)
 
-    def percent(self, ratio: float) -> str:
-        return format_percent(ratio, locale=self.locale)
+    def percent(self, ratio: float, digits: int = 0) -> str:
+        pattern = "#,##0." + "0" * digits + "%" if digits else None
+        return format_percent(ratio, format=pattern, locale=self.locale)
 
     def money(self, amount: float, currency: str) -> str:
         # ARR is shown in whole units: cents add noise to a figure people compare at a glance.

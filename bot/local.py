@@ -5,9 +5,11 @@ this: a signed request goes in over HTTP exactly as Slack would send it, and eve
 response-URL call the bot makes comes out recorded by the local Slack server.
 """
 
+import json
 import time
 from dataclasses import dataclass
 from types import TracebackType
+from typing import Any
 
 from pydantic import SecretStr
 from slack_bolt import App
@@ -20,7 +22,15 @@ from bot.executor import TrackedExecutor
 from bot.http import BackgroundServer
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
-from localslack import LocalSlackServer, RecordedCall, block_action_body, post_signed, slash_command_body
+from localslack import (
+    LocalSlackServer,
+    RecordedCall,
+    block_action_body,
+    message_shortcut_body,
+    post_signed,
+    slash_command_body,
+    view_submission_body,
+)
 from storage.models import TeamMember
 
 LOCAL_SIGNING_SECRET = "local-signing-secret"
@@ -36,6 +46,14 @@ class Exchange:
     response_body: str
     calls: list[RecordedCall]
     elapsed_ms: float
+
+
+@dataclass(frozen=True)
+class Submission:
+    """A modal submitted: the exchange, and the answer Bolt gave Slack (`response_action` and the rest)."""
+
+    exchange: Exchange
+    response: dict[str, Any]
 
 
 def slack_locale(locale: str | None) -> str:
@@ -139,3 +157,34 @@ class LocalWorkspace:
             channel_id=channel_id,
         )
         return self.send(body)
+
+    def shortcut(
+        self,
+        callback_id: str,
+        *,
+        message_text: str,
+        message_user: str | None,
+        user_id: str,
+        channel_id: str = "C0DEMO",
+        message_ts: str | None = None,
+    ) -> Exchange:
+        """A message shortcut chosen on a message; `message_user` None stands for a bot's message."""
+        body = message_shortcut_body(
+            callback_id=callback_id,
+            user_id=user_id,
+            response_url=self.slack.new_response_url(),
+            message_text=message_text,
+            message_user=message_user,
+            message_ts=message_ts,
+            channel_id=channel_id,
+        )
+        return self.send(body)
+
+    def submit_view(
+        self, view: dict[str, Any], values: dict[str, dict[str, str | None]], *, user_id: str
+    ) -> Submission:
+        """Submit a modal the bot opened, with `{block_id: {action_id: text}}` typed into its inputs."""
+        exchange = self.send(view_submission_body(view=view, values=values, user_id=user_id))
+        # Bolt answers an acknowledgement without a body with an empty response.
+        response = json.loads(exchange.response_body) if exchange.response_body.strip() else {}
+        return Submission(exchange=exchange, response=response)

@@ -1,4 +1,5 @@
-"""Background jobs: the daily sweep, and delivery of whatever the outbox still holds.
+"""Background jobs: the daily sweep, the weekly risk summary, the monthly digest, and delivery of
+whatever the outbox still holds.
 
 Jobs are recreated with fixed ids at every start; only the replica holding the database lease runs
 them; and every effect is recorded under a unique key, so a restart, a catch-up run or a second
@@ -20,6 +21,9 @@ from sqlalchemy import Engine, exists, select
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
 from domain.clock import Clock, system_clock, today_in
+from domain.digest.calendar import digest_due
+from domain.digest.month import Month
+from domain.digest.posting import queue_digest
 from domain.risk_sweep import queue_weekly_summary
 from domain.sweep import SweepResult, run_sweep
 from storage import lease
@@ -31,6 +35,8 @@ SWEEP_JOB_ID = "daily-sweep"
 CATCH_UP_JOB_ID = "daily-sweep-catch-up"
 DELIVERY_JOB_ID = "deliver-outbox"
 WEEKLY_SUMMARY_JOB_ID = "weekly-risk-summary"
+DIGEST_JOB_ID = "monthly-digest"
+DIGEST_CATCH_UP_JOB_ID = "monthly-digest-catch-up"
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(seconds=90)
@@ -90,6 +96,26 @@ class Jobs:
         self.deliver()
         return queued
 
+    def monthly_digest(self) -> Month | None:
+        """Queue and send last month's digest once its day has come; the month queued, if any."""
+        digest = self.config.digest
+        if not digest.channel or not self.is_leader():
+            return None
+        month = digest_due(
+            self.clock().astimezone(self.config.zone), digest.business_calendar, digest.post_time
+        )
+        if month is None:
+            return None
+        queued = queue_digest(
+            self.engine,
+            month=month,
+            channel=digest.channel,
+            language=self.config.digest_language,
+            now=self.clock(),
+        )
+        self.deliver()
+        return month if queued else None
+
     def deliver(self) -> None:
         if self.sender is not None and self.is_leader():
             self.sender.deliver_due()
@@ -126,7 +152,35 @@ def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
     scheduler.add_job(
         jobs.is_leader, IntervalTrigger(seconds=30), id=LEASE_JOB_ID, replace_existing=True, coalesce=True
     )
+    summary_hour, summary_minute = _at(jobs.config.schedule.weekly_summary_at)
+    scheduler.add_job(
+        jobs.weekly_summary,
+        CronTrigger(
+            day_of_week=jobs.config.schedule.weekly_summary_day,
+            hour=summary_hour,
+            minute=summary_minute,
+            timezone=zone,
+        ),
+        id=WEEKLY_SUMMARY_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+    )
+    # Every day at the digest hour: the job itself knows whether today is the first business day, and
+    # the outbox key keeps it to one post a month, so a day missed is made up the next day.
+    digest_hour, digest_minute = _at(jobs.config.digest.post_at)
+    scheduler.add_job(
+        jobs.monthly_digest,
+        CronTrigger(hour=digest_hour, minute=digest_minute, timezone=zone),
+        id=DIGEST_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
+        misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+    )
     scheduler.add_job(jobs.catch_up, id=CATCH_UP_JOB_ID, replace_existing=True)
+    scheduler.add_job(jobs.monthly_digest, id=DIGEST_CATCH_UP_JOB_ID, replace_existing=True)
     return scheduler
 
 

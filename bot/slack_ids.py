@@ -13,7 +13,15 @@ HEALTH_ACTIONS_BLOCK = "health_actions"
 PICK_ACCOUNT_BLOCK = "pick_account"
 
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
-BOT_SCOPES = ("commands", "chat:write", "im:write", "users:read", "users:read.email", "usergroups:read")
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "im:write",
+    "users:read",
+    "users:read.email",
+    "usergroups:read",
+    "files:write",
+)
 
 # Buttons on renewal reminders and at-risk alerts; values are "<outbox message id>:<item id>".
 RENEWAL_MARK_RENEWED = "renewal_mark_renewed"
@@ -28,3 +36,14 @@ PLAYBOOK_REFINE = "playbook_refine"
 PLAYBOOK_REFINE_PATTERN = r"^playbook_refine:\w+$"
 PLAYBOOK_TOPIC = "playbook_topic"
 PLAYBOOK_TOPIC_PATTERN = r"^playbook_topic:\w+$"
+
+# "Share as customer win": a message shortcut (manifest.yml) and the modal it opens.
+SHARE_AS_WIN = "share_as_customer_win"
+CUSTOMER_WIN_MODAL = "customer_win_modal"
+# The modal's inputs: errors on a submission are keyed by block id, values read by block and action id.
+WIN_ACCOUNT_BLOCK = "win_account"
+WIN_ACCOUNT_INPUT = "win_account_input"
+WIN_STORY_BLOCK = "win_story"
+WIN_STORY_INPUT = "win_story_input"
+WIN_IMPACT_BLOCK = "win_impact"
+WIN_IMPACT_INPUT = "win_impact_input"

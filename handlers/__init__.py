@@ -3,10 +3,12 @@
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, errors
+from handlers import actions, commands, errors, shortcuts, views
 
 
 def register(app: App, services: Services) -> None:
     commands.register(app, services)
     actions.register(app, services)
+    shortcuts.register(app, services)
+    views.register(app, services)
     errors.register(app, services)

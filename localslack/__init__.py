@@ -1,6 +1,13 @@
 """A local Slack: a Web API emulator plus helpers that build signed Slack-to-app requests."""
 
-from localslack.requests import block_action_body, post_signed, sign, slash_command_body
+from localslack.requests import (
+    block_action_body,
+    message_shortcut_body,
+    post_signed,
+    sign,
+    slash_command_body,
+    view_submission_body,
+)
 from localslack.server import FILE_UPLOAD, RESPONSE_URL, LocalSlackServer, RecordedCall
 
 __all__ = [
@@ -9,7 +16,9 @@ __all__ = [
     "LocalSlackServer",
     "RecordedCall",
     "block_action_body",
+    "message_shortcut_body",
     "post_signed",
     "sign",
     "slash_command_body",
+    "view_submission_body",
 ]

@@ -114,6 +114,114 @@ def block_action_body(
     return urlencode({"payload": json.dumps(payload)})
 
 
+def _user(user_id: str, team_id: str) -> dict[str, Any]:
+    return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
+
+
+def _channel(channel_id: str) -> dict[str, str]:
+    return {"id": channel_id, "name": "directmessage" if channel_id.startswith("D") else "demo"}
+
+
+def message_shortcut_body(
+    *,
+    callback_id: str,
+    user_id: str,
+    response_url: str,
+    message_text: str,
+    message_user: str | None,
+    message_ts: str | None = None,
+    channel_id: str = "C0DEMO",
+    team_id: str = "T0DEMO",
+    trigger_id: str | None = None,
+) -> str:
+    """The form body of a message shortcut chosen from a message's "More actions" menu.
+
+    ``message_user`` None stands for a message with no person behind it, as a bot or workflow posts.
+    """
+    now = time.time()
+    ts = message_ts or f"{now - 60:.6f}"
+    message: dict[str, Any] = {"type": "message", "text": message_text, "ts": ts}
+    if message_user is None:
+        message.update({"subtype": "bot_message", "bot_id": "B0OTHERBOT", "username": "a bot"})
+    else:
+        message.update({"user": message_user, "team": team_id, "client_msg_id": secrets.token_hex(16)})
+    payload: dict[str, Any] = {
+        "type": "message_action",
+        "token": _VERIFICATION_TOKEN,
+        "action_ts": f"{now:.6f}",
+        "team": {"id": team_id, "domain": _TEAM_DOMAIN},
+        "user": _user(user_id, team_id),
+        "channel": _channel(channel_id),
+        "is_enterprise_install": False,
+        "enterprise": None,
+        "callback_id": callback_id,
+        "trigger_id": trigger_id or _trigger_id(),
+        "response_url": response_url,
+        "message_ts": ts,
+        "message": message,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
+def _state_values(values: dict[str, dict[str, str | None]]) -> dict[str, Any]:
+    """``{block_id: {action_id: text}}`` as plain-text inputs report it; an empty optional input is None."""
+    return {
+        block_id: {
+            action_id: {"type": "plain_text_input", "value": text or None}
+            for action_id, text in actions.items()
+        }
+        for block_id, actions in values.items()
+    }
+
+
+def view_submission_body(
+    *,
+    view: dict[str, Any],
+    values: dict[str, dict[str, str | None]],
+    user_id: str,
+    team_id: str = "T0DEMO",
+) -> str:
+    """The form body of a modal submitted: the view as Slack holds it, with what was typed in its inputs.
+
+    ``view`` is the view the app opened (its callback_id, private_metadata and blocks are kept).
+    """
+    view_id = str(view.get("id") or f"V{secrets.randbelow(10**8):08d}")
+    submitted = {
+        "id": view_id,
+        "team_id": team_id,
+        "type": "modal",
+        "title": view.get("title"),
+        "submit": view.get("submit"),
+        "close": view.get("close"),
+        "blocks": view.get("blocks", []),
+        "private_metadata": view.get("private_metadata", ""),
+        "callback_id": view.get("callback_id", ""),
+        "external_id": view.get("external_id", ""),
+        "state": {"values": _state_values(values)},
+        "hash": secrets.token_hex(6),
+        "clear_on_close": False,
+        "notify_on_close": False,
+        "root_view_id": view_id,
+        "previous_view_id": None,
+        "app_id": _APP_ID,
+        "app_installed_team_id": team_id,
+        "bot_id": "B0CSBOT",
+    }
+    payload: dict[str, Any] = {
+        "type": "view_submission",
+        "token": _VERIFICATION_TOKEN,
+        "team": {"id": team_id, "domain": _TEAM_DOMAIN},
+        "user": _user(user_id, team_id),
+        "api_app_id": _APP_ID,
+        "trigger_id": _trigger_id(),
+        "view": submitted,
+        "response_urls": [],
+        "is_enterprise_install": False,
+        "enterprise": None,
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def post_signed(
     url: str,
     body: str,

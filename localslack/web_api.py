@@ -346,6 +346,8 @@ class Workspace:
         if not isinstance(entries, list) or not entries:
             return error_body("invalid_arguments")
         channels = split_ids(params.get("channels")) or split_ids(params.get("channel_id"))
+        # Shared into a channel, the upload is a message there, with the blocks given if any.
+        shares = {"public": {channel: [{"ts": self._next_ts()}] for channel in channels}} if channels else {}
         files: list[dict[str, Any]] = []
         for entry in entries:
             file_id = entry.get("id") if isinstance(entry, dict) else None
@@ -360,6 +362,7 @@ class Workspace:
                     "size": len(upload.data),
                     "user": self._identity.bot_user_id,
                     "channels": channels,
+                    "shares": shares,
                 }
             )
         return {"ok": True, "files": files}

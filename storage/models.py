@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 # SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
@@ -236,3 +236,26 @@ class SchedulerLease(SQLModel, table=True):
     name: str = Field(primary_key=True, max_length=64)
     holder: str = Field(max_length=128)
     expires_at: datetime
+
+
+class CustomerWin(SQLModel, table=True):
+    """A customer success story, credited to the person who made it happen: the monthly digest tells them."""
+
+    __tablename__ = "customer_win"
+    # A message shared twice for the same account is one win; NULLs (wins typed with /cs win) never clash.
+    __table_args__ = (
+        UniqueConstraint("source_channel", "source_ts", "account_id", name="uq_customer_win_source"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    story: str = Field(sa_type=Text)
+    impact: str | None = Field(default=None, sa_type=Text)
+    author_slack_user_id: str = Field(max_length=32)
+    recorded_by_slack_user_id: str = Field(max_length=32)
+    # The workspace-local day it was recorded: which month's digest tells it.
+    won_on: date = Field(index=True)
+    created_at: datetime
+    source: str = Field(max_length=16)  # command | shortcut
+    source_channel: str | None = Field(default=None, max_length=32)
+    source_ts: str | None = Field(default=None, max_length=32)

@@ -18,6 +18,15 @@ def test_manifest_declares_the_command_interactivity_socket_mode_and_only_the_sc
     assert tuple(manifest["oauth_config"]["scopes"]["bot"]) == slack_ids.BOT_SCOPES
 
 
+def test_manifest_declares_the_share_as_win_shortcut_the_app_listens_for() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    shortcuts = manifest["features"]["shortcuts"]
+    assert [(s["type"], s["callback_id"]) for s in shortcuts] == [("message", slack_ids.SHARE_AS_WIN)]
+    assert shortcuts[0]["name"] == "Share as customer win" and shortcuts[0]["description"]
+    usage = manifest["features"]["slash_commands"][0]["usage_hint"]
+    assert "win <account> <story>" in usage and "wins" in usage
+
+
 def test_readme_justifies_every_scope_and_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for scope in slack_ids.BOT_SCOPES:

@@ -15,11 +15,14 @@ from bot.demo import build_demo_workspace
 from bot.local import LocalWorkspace
 from bot.settings import Settings
 from domain.clock import system_clock, today_in
+from domain.digest.month import Month
+from domain.digest.posting import queue_digest
 from domain.sweep import run_sweep
 
 STRANGER = "U0STRANGER"
 DEMO_RENEWALS_CHANNEL = "C0RENEWALS"
 DEMO_RISKS_CHANNEL = "C0ATRISK"
+DEMO_DIGEST_CHANNEL = "C0SUCCESS"
 HISTORY_DAYS = 30
 
 
@@ -102,6 +105,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
             offered = buttons(exchange.calls)
         show_sweep(workspace, config, today, tour_user=demo.tour_user_id, names=names)
+        show_digest(workspace, config, today, names=names)
     print('Try your own: csbot cmd "/cs health <account>", csbot sweep, or csbot shell')
     return 0
 
@@ -149,3 +153,30 @@ def show_sweep(
         print(f"━━ {names.get(owner, owner)} presses [{renew.label}] on the first reminder\n")
         print(calls_as_text(workspace.click(renew.action_id, renew.value, user_id=owner).calls, names))
         print()
+
+
+def show_digest(
+    workspace: LocalWorkspace, config: WorkspaceConfig, today: date, *, names: dict[str, str]
+) -> None:
+    """Last month's success digest, as the scheduler posts it on the month's first business day."""
+    month = Month.containing(today).previous()
+    print(f"━━ The monthly success-sharing digest for {month}, with its chart and the team's wins\n")
+    assert workspace.app is not None
+    demo_config = config.model_copy(deep=True)
+    demo_config.digest.channel = DEMO_DIGEST_CHANNEL
+    queued = queue_digest(
+        workspace.engine,
+        month=month,
+        channel=DEMO_DIGEST_CHANNEL,
+        language=demo_config.digest_language,
+        now=workspace.clock(),
+    )
+    if not queued:
+        print("(Already posted on an earlier run: the digest goes out once per month and channel.)\n")
+        return
+    before = len(workspace.slack.calls)
+    Sender(workspace.engine, workspace.app.client, demo_config, sleep=lambda _s: None).deliver_due()
+    print(calls_as_text(workspace.slack.calls[before:], names))
+    print(
+        f"\n   (csbot digest --month {month} --chart digest.png saves the chart; --json prints the figures)\n"
+    )

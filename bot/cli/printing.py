@@ -7,7 +7,11 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from localslack import RecordedCall
+from sqlalchemy import Engine
+from sqlmodel import Session, select
+
+from localslack import FILE_UPLOAD, RecordedCall
+from storage.models import TeamMember
 
 # Calls the bot makes for its own bookkeeping; the readable view shows only what a person would see.
 _QUIET_METHODS = {
@@ -16,6 +20,7 @@ _QUIET_METHODS = {
     "users.lookupByEmail",
     "usergroups.users.list",
     "conversations.open",
+    "files.getUploadURLExternal",
 }
 
 
@@ -84,9 +89,19 @@ def _audience(call: RecordedCall) -> str:
         if body.get("response_type") == "in_channel":
             return "posted in the channel"
         return "replaces the original message" if body.get("replace_original") else "visible only to you"
+    if call.method == "files.completeUploadExternal":
+        files = ", ".join(str(f.get("title") or f.get("id")) for f in body.get("files") or [])
+        return f"to {body.get('channel_id', '?')}, with the file {files}"
     if call.method == "chat.postEphemeral":
         return f"visible only to {body.get('user')} in {body.get('channel')}"
     return f"to {body.get('channel', '?')}"
+
+
+def names_of_team(engine: Engine) -> dict[str, str]:
+    """Slack user id → name, for showing mentions as a person in Slack sees them."""
+    with Session(engine) as session:
+        members = session.exec(select(TeamMember).where(TeamMember.slack_user_id.is_not(None))).all()  # type: ignore[union-attr]
+    return {m.slack_user_id: m.name for m in members if m.slack_user_id}
 
 
 def calls_as_text(calls: Iterable[RecordedCall], names: Mapping[str, str] | None = None) -> str:
@@ -94,6 +109,9 @@ def calls_as_text(calls: Iterable[RecordedCall], names: Mapping[str, str] | None
     out: list[str] = []
     for call in calls:
         if call.method in _QUIET_METHODS:
+            continue
+        if call.method == FILE_UPLOAD:
+            out.append(f"── file upload ({call.body.get('size', '?')} bytes)\n")
             continue
         out.append(f"── {call.method} ({_audience(call)})")
         blocks = call.body.get("blocks")

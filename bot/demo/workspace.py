@@ -10,6 +10,7 @@ from sqlalchemy import Engine
 from bot.config import WorkspaceConfig
 from bot.demo.generate import HEADERS, KINDS, DemoData, generate
 from bot.demo.people import JA_CSM, TEAM, TOUR_CSM, DemoPerson
+from bot.demo.wins import record_demo_wins
 from storage.importing import ImportReport, import_file
 from storage.snapshots import refresh_snapshots
 
@@ -25,6 +26,7 @@ class DemoWorkspace:
     counts: dict[str, int]  # kind -> data rows written (and imported)
     reports: dict[str, ImportReport]
     snapshots: int  # health snapshots stored
+    wins: int  # last month's customer wins recorded
     tour_user_id: str  # owns Acme Corporation
     ja_user_id: str  # a CSM whose Slack locale is ja-JP
     team: list[DemoPerson] = field(default_factory=list)
@@ -66,12 +68,14 @@ def build_demo_workspace(
     reports = {kind: import_file(engine, kind, files[kind]) for kind in KINDS}
     days = [today - timedelta(days=back) for back in range(snapshot_days - 1, -1, -1)]
     snapshots = refresh_snapshots(engine, config.health, days)
+    wins = record_demo_wins(engine, today=today, currency=config.currency)
     return DemoWorkspace(
         directory=directory,
         files=files,
         counts={kind: len(data.rows[kind]) for kind in KINDS},
         reports=reports,
         snapshots=snapshots,
+        wins=wins,
         tour_user_id=TOUR_CSM.slack_user_id,
         ja_user_id=JA_CSM.slack_user_id,
         team=list(TEAM),

@@ -21,8 +21,18 @@ def _finalize(value: Any) -> str:
 
 @cache
 def environment(language: str) -> Environment:
+    return _environment(language, [TEMPLATE_DIR, PLAYBOOK_TEMPLATE_DIR])
+
+
+@cache
+def workspace_environment(language: str, directory: Path) -> Environment:
+    """Templates a workspace supplies in `directory`, which may import ours (its own names win)."""
+    return _environment(language, [directory, TEMPLATE_DIR])
+
+
+def _environment(language: str, search_path: list[Path]) -> Environment:
     env = Environment(
-        loader=FileSystemLoader([TEMPLATE_DIR, PLAYBOOK_TEMPLATE_DIR]),
+        loader=FileSystemLoader(search_path),
         undefined=StrictUndefined,
         finalize=_finalize,
         extensions=["jinja2.ext.i18n"],

@@ -11,7 +11,7 @@ from bot.access import Requester
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import ask, health, help, owner, renewals, risks
+from handlers.commands import ask, health, help, owner, renewals, risks, wins
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
 
@@ -23,6 +23,8 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "risks": risks.run,
     "ask": ask.run,
     "playbook": ask.browse,
+    "win": wins.record,
+    "wins": wins.listing,
 }
 ALIASES = {
     "h": "health",
@@ -39,6 +41,8 @@ ALIASES = {
     "質問": "ask",
     "playbooks": "playbook",
     "プレイブック": "playbook",
+    "成功事例": "win",
+    "成功事例一覧": "wins",
 }
 
 
