@@ -473,3 +473,27 @@ def test_month_refuses_impossible_months() -> None:
         Month(2026, 13)
     with pytest.raises(ValueError, match="year"):
         Month(0, 1)
+
+
+def test_time_to_first_value_counts_only_customers_in_their_first_year(engine: Engine) -> None:
+    """A customer of three years whose recorded value points begin with this contract is not onboarding."""
+    with Session(engine) as session:
+        for external_id, started in (
+            ("N-1", date(2026, 7, 1)),
+            ("N-2", date(2025, 10, 31)),
+            ("O-1", date(2023, 10, 1)),
+        ):
+            account = add_account(
+                session, external_id, f"Account {external_id}", arr=1_000, start_date=started
+            )
+            session.add(
+                Milestone(
+                    account_id=account.id,
+                    name="first",
+                    due_date=date(2026, 10, 31),
+                    achieved_date=date(2026, 10, 30),
+                )
+            )
+        session.commit()
+    # N-1: 121 days; N-2: 364 days (inside the year); O-1: over three years, left out.
+    assert month_figures(engine, Month(2026, 10)).first_value == FirstValue(accounts=2, median_days=242.5)

@@ -4,6 +4,7 @@ import argparse
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 from bot import slack_ids
 from bot.cli.common import open_database, workspace_config
@@ -59,6 +60,12 @@ TOUR = [
         "組織設計: 顧客数に合うCSチームの人数（日本語で）", "ja", "/cs ask 導入社数が120社です。CSは何人必要?"
     ),
     TourStep("Org design from this workspace's own data", "tour", "/cs ask How big should our CS team be?"),
+    TourStep(
+        "A CSM records a customer win for the monthly digest",
+        "tour",
+        "/cs win acme: their VP showed our quarterly review to the board & asked for two more teams",
+    ),
+    TourStep("This month's wins so far", "ja", "/cs wins"),
 ]
 
 
@@ -104,10 +111,48 @@ def run(args: argparse.Namespace) -> int:
             print(calls_as_text(exchange.calls, names))
             print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
             offered = buttons(exchange.calls)
+        show_win_shortcut(workspace, tour_user=demo.tour_user_id, teammate=demo.ja_user_id, names=names)
         show_sweep(workspace, config, today, tour_user=demo.tour_user_id, names=names)
         show_digest(workspace, config, today, names=names)
     print('Try your own: csbot cmd "/cs health <account>", csbot sweep, or csbot shell')
     return 0
+
+
+def _view_lines(view: dict[str, Any]) -> list[str]:
+    title = view.get("title", {}).get("text", "")
+    lines = [f"┌ {title}"]
+    for block in view.get("blocks", []):
+        label = (block.get("label") or block.get("text") or {}).get("text", "")
+        initial = (block.get("element") or {}).get("initial_value")
+        if label:
+            lines.append(f"│ {label}" + (f": {initial}" if initial else ""))
+    return lines
+
+
+def show_win_shortcut(
+    workspace: LocalWorkspace, *, tour_user: str, teammate: str, names: dict[str, str]
+) -> None:
+    """A teammate's message shared as a win through the message shortcut: the form, then the answer."""
+    story = "サクラデザインさん、今週全拠点で本稼働しました！予定より2週間前倒しです。"
+    print(f"━━ {names.get(tour_user)} uses “Share as customer win” on {names.get(teammate)}'s message\n")
+    print(f"   message by {names.get(teammate)}: {story}\n")
+    opened = workspace.shortcut(
+        slack_ids.SHARE_AS_WIN, message_text=story, message_user=teammate, user_id=tour_user
+    )
+    [view_call] = [call for call in opened.calls if call.method == "views.open"]
+    print("── views.open (a form opens)\n" + "\n".join(_view_lines(view_call.body["view"])) + "\n")
+    values = {
+        slack_ids.WIN_ACCOUNT_BLOCK: {slack_ids.WIN_ACCOUNT_INPUT: "サクラデザイン"},
+        slack_ids.WIN_STORY_BLOCK: {slack_ids.WIN_STORY_INPUT: story},
+        slack_ids.WIN_IMPACT_BLOCK: {slack_ids.WIN_IMPACT_INPUT: "本稼働が2週間前倒し"},
+    }
+    submitted = workspace.submit_view(view_call.body["view"], values, user_id=tour_user)
+    if submitted.response.get("response_action") == "errors":
+        print(f"── the form refuses: {submitted.response.get('errors')}\n")
+        return
+    answer = submitted.response.get("view") or {}
+    print("── the form, after “Save” (credited to the message's author)\n" + "\n".join(_view_lines(answer)))
+    print()
 
 
 def show_sweep(

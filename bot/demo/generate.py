@@ -168,7 +168,7 @@ class DemoGenerator:
             contract = self._contract(plan)
             movements = self._movements(plan)
             rows["accounts"].append(self._account_row(plan, contract, movements))
-            rows["contracts"].append(contract)
+            rows["contracts"].extend([*self._previous_term(plan, contract), contract])
             rows["metrics"].extend(self._metrics(plan))
             rows["milestones"].extend(self._milestones(plan, contract))
             rows["movements"].extend(movements)
@@ -323,6 +323,22 @@ class DemoGenerator:
             "notice_days": str(_NOTICE_DAYS) if auto_renew else "",
             "status": status,
         }
+
+    def _previous_term(self, plan: _Plan, contract: dict[str, str]) -> list[dict[str, str]]:
+        """The term before the current one, renewed, for customers of more than a year: the digest counts
+        renewals from these."""
+        start = date.fromisoformat(contract["start_date"])
+        if add_years(start, -1) < plan.start:
+            return []
+        return [
+            {
+                **contract,
+                "contract_id": contract["contract_id"] + "-P",
+                "start_date": add_years(start, -1).isoformat(),
+                "end_date": (start - timedelta(days=1)).isoformat(),
+                "status": "renewed",
+            }
+        ]
 
     def _movements(self, plan: _Plan) -> list[dict[str, str]]:
         """Revenue movements of the last twelve months, consistent with the account's ARR now."""

@@ -34,6 +34,8 @@ NO_STARTING_ARR = "no_starting_arr"
 NO_CUSTOMERS_AT_START = "no_customers_at_start"
 NO_VALUE_POINTS_DUE = "no_value_points_due"
 NO_FIRST_VALUE = "no_first_value"
+# Only customers reaching their first value point within this many days of starting are counted.
+FIRST_VALUE_WITHIN_DAYS = 365
 NO_HEALTH_DATA = "no_health_data"
 
 
@@ -245,7 +247,13 @@ def _is_renewed(contract: reads.DueContract, starts: Iterable[reads.ContractStar
 
 
 def _first_value(pairs: list[tuple[date, date]]) -> FirstValue:
-    days = [(first_value - start_date).days for start_date, first_value in pairs]
+    # Time to first value is an onboarding measure: a long-standing customer whose recorded value points
+    # only begin with its current contract would otherwise count as years of waiting.
+    days = [
+        (first_value - start_date).days
+        for start_date, first_value in pairs
+        if (first_value - start_date).days <= FIRST_VALUE_WITHIN_DAYS
+    ]
     return FirstValue(accounts=len(days), median_days=float(statistics.median(days)) if days else None)
 
 
