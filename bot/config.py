@@ -6,6 +6,7 @@ from typing import Any, Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from jinja2 import Environment, TemplateSyntaxError
 from pydantic import BaseModel, Field, ValidationError, field_validator
 
 from domain.digest.calendar import WEEKDAYS, BusinessCalendar
@@ -47,6 +48,13 @@ class DigestConfig(BaseModel):
     def _template_exists(cls, value: str | None) -> str | None:
         if value and not Path(value).is_file():
             raise ValueError(f"digest template {value!r} does not exist")
+        if value:
+            # A syntax error should stop the bot at start, not surface on the first business day.
+            try:
+                Environment(extensions=["jinja2.ext.i18n"]).parse(Path(value).read_text(encoding="utf-8"))
+            except TemplateSyntaxError as error:
+                where = f"digest template {value!r}, line {error.lineno}"
+                raise ValueError(f"{where}: {error.message}") from error
         return value or None
 
     @field_validator("weekend")

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any
 
+from jinja2 import TemplateError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
@@ -43,6 +44,7 @@ PERMANENT_ERRORS = {
     "msg_too_long",
 }
 MAX_BACKOFF = timedelta(hours=1)
+TEMPLATE_ERROR_PREFIX = "digest template error: "
 PER_CHANNEL_SECONDS = 1.0
 
 
@@ -94,9 +96,10 @@ def render_outbox_message(
         return digest_render.digest_message(text, language=language)
     if purpose == "admin_notice":
         failed = outbox.load(engine, items[0]) or {}
-        return render.admin_notice(
-            failed.get("recipient", "?"), failed.get("last_error") or "?", language=language
-        )
+        error = failed.get("last_error") or "?"
+        if error.startswith(TEMPLATE_ERROR_PREFIX):
+            return render.admin_template_notice(error.removeprefix(TEMPLATE_ERROR_PREFIX), language=language)
+        return render.admin_notice(failed.get("recipient", "?"), error, language=language)
     raise ValueError(f"unknown outbox purpose {purpose!r}")
 
 
@@ -207,6 +210,10 @@ class Sender:
         except (SlackClientError, OSError) as error:
             self._back_off(message, f"{type(error).__name__}: {error}", report)
             return
+        except TemplateError as error:
+            # Only a workspace's own digest template can fail here; retrying will not mend it.
+            self._give_up(message, f"{TEMPLATE_ERROR_PREFIX}{error}", report)
+            return
         outbox.mark_sent(
             self.engine,
             message_id,
@@ -228,9 +235,14 @@ class Sender:
 
     def _give_up(self, message: dict[str, Any], error: str, report: DeliveryReport) -> None:
         outbox.mark_failed(self.engine, message["id"], error=error)
+        fix = (
+            "Correct the template named by digest.template."
+            if error.startswith(TEMPLATE_ERROR_PREFIX)
+            else "Invite the bot or fix the channel ids in the configuration."
+        )
         line = (
             f"could not post {message['purpose']} (outbox message {message['id']}) "
-            f"to {message['recipient']}: {error}. Invite the bot or fix the channel ids in the configuration."
+            f"to {message['recipient']}: {error}. {fix}"
         )
         logger.error(line)
         report.failed += 1

@@ -53,6 +53,16 @@ def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: date
     return len(result.all())
 
 
+def requeue_failed(connection: Connection, dedup_key: str, *, now: datetime) -> bool:
+    """Send a message that failed for good once more, its cause fixed; True if it had failed."""
+    result = connection.execute(
+        update(TABLE)
+        .where(TABLE.c.dedup_key == dedup_key, TABLE.c.status == "failed")
+        .values(status="pending", attempts=0, next_attempt_at=now, last_error=None)
+    )
+    return result.rowcount == 1
+
+
 def due_ids(engine: Engine, *, now: datetime, limit: int) -> list[int]:
     with engine.connect() as connection:
         return list(

@@ -37,6 +37,7 @@ from bot.scheduler import (
 from domain.digest.calendar import BusinessCalendar, digest_due
 from domain.digest.content import digest_content
 from domain.digest.month import Month
+from domain.digest.posting import queue_digest
 from localslack import FILE_UPLOAD, LocalSlackServer
 from storage import lease
 from storage.models import HealthSnapshot, OutboxMessage, RevenueMovement, TeamMember
@@ -400,3 +401,44 @@ def test_csbot_digest_post_goes_to_the_local_slack_once(
     assert csbot(["digest", "--month", "2026-10", "--post", "--channel", CHANNEL]) == 0
     second = capsys.readouterr().out
     assert "already posted" in second and "Sent 0" in second
+
+
+def test_a_template_with_a_syntax_error_stops_the_configuration_from_loading(tmp_path: Path) -> None:
+    broken = tmp_path / "broken.j2"
+    broken.write_text("{% for win in wins %}\n{{ win.story }}\n", encoding="utf-8")
+    config = tmp_path / "config.yml"
+    config.write_text(f"digest:\n  template: {broken}\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="line"):
+        load_config(config)
+
+
+def test_a_template_failing_at_render_time_fails_the_digest_tells_the_admins_and_blocks_nothing_else(
+    engine: Engine, slack: LocalSlackServer, tmp_path: Path
+) -> None:
+    build_october(engine)
+    with Session(engine) as session:
+        session.add(TeamMember(email="olga@example.com", name="Olga", role="cs_ops", slack_user_id="U0OLGA"))
+        session.commit()
+    failing = tmp_path / "failing.j2"
+    failing.write_text("{{ figures.no_such_figure }}", encoding="utf-8")
+    config = digest_config(template=str(failing))
+    clock = MovableClock(tokyo(date(2026, 11, 2), 9))
+    jobs = Jobs(engine, config, client_for(slack), clock)
+    assert jobs.monthly_digest() == OCTOBER
+    assert completed_uploads(slack) == []
+    with Session(engine) as session:
+        digest = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "digest")).one()
+    assert digest.status == "failed" and "no_such_figure" in (digest.last_error or "")
+    jobs.deliver()  # the admin notice queued by the failure
+    [notice] = [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == "DU0OLGA"]
+    assert "digest.template" in notice.body["text"] and "not_in_channel" not in notice.body["text"]
+    # Fixed, it is posted by hand: the failed digest is queued again, once.
+    failing.write_text("*{{ month_name }}* NRR {{ t.percent(figures.nrr, 1) }}", encoding="utf-8")
+    assert queue_digest(engine, month=OCTOBER, channel=CHANNEL, language="en", now=clock(), retry_failed=True)
+    assert not queue_digest(engine, month=OCTOBER, channel=CHANNEL, language="en", now=clock())
+    jobs.deliver()
+    [upload] = completed_uploads(slack)
+    assert "NRR 91.0%" in json.dumps(upload["blocks"])
+    assert not queue_digest(
+        engine, month=OCTOBER, channel=CHANNEL, language="en", now=clock(), retry_failed=True
+    )

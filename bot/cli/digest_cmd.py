@@ -89,9 +89,12 @@ def run(args: argparse.Namespace) -> int:
 def post(
     settings: Settings, config: WorkspaceConfig, engine: Engine, *, month: Month, channel: str, language: str
 ) -> int:
-    queued = queue_digest(engine, month=month, channel=channel, language=language, now=system_clock())
+    queued = queue_digest(
+        engine, month=month, channel=channel, language=language, now=system_clock(), retry_failed=True
+    )
     if not queued:
         print(f"The {month} digest was already posted to {channel} (or is on its way): it goes out once.")
+    # Whatever else is due goes too: the outbox is delivered in order, not message by message.
     if settings.slack_bot_token is not None:
         report = Sender(engine, make_client(settings), config).deliver_due()
         print(describe(report))

@@ -192,6 +192,11 @@ def risk_summary(rows: list[dict[str, Any]], *, language: str) -> Message:
     return _lines_message(m.summary_header(len(rows)), lines)
 
 
+def admin_template_notice(error: str, *, language: str) -> Message:
+    text = macros(language, "sweep.j2").admin_template_notice(error)
+    return Message(text=text, blocks=[SectionBlock(text=_md(text))])
+
+
 def admin_notice(destination: str, error: str, *, language: str) -> Message:
     text = macros(language, "sweep.j2").admin_notice(destination, error)
     return Message(text=text, blocks=[SectionBlock(text=_md(text))])
