@@ -10,6 +10,7 @@ import logging
 import os
 import socket
 import uuid
+from collections.abc import Callable
 from datetime import timedelta
 
 from apscheduler.schedulers.background import BackgroundScheduler
@@ -40,7 +41,6 @@ DIGEST_CATCH_UP_JOB_ID = "monthly-digest-catch-up"
 LEASE_JOB_ID = "scheduler-lease"
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(seconds=90)
-# A daily job missed while the process was down should still run when it comes back the same day.
 MISFIRE_GRACE = timedelta(hours=20)
 
 
@@ -126,20 +126,41 @@ def _at(hhmm: str) -> tuple[int, int]:
     return int(hour), int(minute)
 
 
-def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
-    """The scheduler with its jobs, not yet started."""
-    zone = jobs.config.zone
-    scheduler = BackgroundScheduler(timezone=zone)
-    hour, minute = _at(jobs.config.schedule.sweep_at)
-    # A cron trigger in the workspace's zone keeps "08:00" at 08:00 local across daylight-saving changes.
+def _add_cron_job(
+    scheduler: BackgroundScheduler, job: Callable[[], object], job_id: str, trigger: CronTrigger
+) -> None:
+    # A job missed while the process was down still runs when it comes back within the grace period.
     scheduler.add_job(
-        jobs.sweep,
-        CronTrigger(hour=hour, minute=minute, timezone=zone),
-        id=SWEEP_JOB_ID,
+        job,
+        trigger,
+        id=job_id,
         replace_existing=True,
         coalesce=True,
         max_instances=1,
         misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
+    )
+
+
+def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
+    """The scheduler with its jobs, not yet started."""
+    config, zone = jobs.config, jobs.config.zone
+    scheduler = BackgroundScheduler(timezone=zone)
+    # Cron triggers in the workspace's zone keep "08:00" at 08:00 local across daylight-saving changes.
+    hour, minute = _at(config.schedule.sweep_at)
+    _add_cron_job(scheduler, jobs.sweep, SWEEP_JOB_ID, CronTrigger(hour=hour, minute=minute, timezone=zone))
+    hour, minute = _at(config.schedule.weekly_summary_at)
+    day = config.schedule.weekly_summary_day
+    _add_cron_job(
+        scheduler,
+        jobs.weekly_summary,
+        WEEKLY_SUMMARY_JOB_ID,
+        CronTrigger(day_of_week=day, hour=hour, minute=minute, timezone=zone),
+    )
+    # Every day at the digest hour: the job itself knows whether the month's first business day has
+    # come, and the outbox key keeps it to one post a month, so a day missed is made up the next day.
+    hour, minute = _at(config.digest.post_at)
+    _add_cron_job(
+        scheduler, jobs.monthly_digest, DIGEST_JOB_ID, CronTrigger(hour=hour, minute=minute, timezone=zone)
     )
     scheduler.add_job(
         jobs.deliver,
@@ -151,33 +172,6 @@ def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
     )
     scheduler.add_job(
         jobs.is_leader, IntervalTrigger(seconds=30), id=LEASE_JOB_ID, replace_existing=True, coalesce=True
-    )
-    summary_hour, summary_minute = _at(jobs.config.schedule.weekly_summary_at)
-    scheduler.add_job(
-        jobs.weekly_summary,
-        CronTrigger(
-            day_of_week=jobs.config.schedule.weekly_summary_day,
-            hour=summary_hour,
-            minute=summary_minute,
-            timezone=zone,
-        ),
-        id=WEEKLY_SUMMARY_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
-    )
-    # Every day at the digest hour: the job itself knows whether today is the first business day, and
-    # the outbox key keeps it to one post a month, so a day missed is made up the next day.
-    digest_hour, digest_minute = _at(jobs.config.digest.post_at)
-    scheduler.add_job(
-        jobs.monthly_digest,
-        CronTrigger(hour=digest_hour, minute=digest_minute, timezone=zone),
-        id=DIGEST_JOB_ID,
-        replace_existing=True,
-        coalesce=True,
-        max_instances=1,
-        misfire_grace_time=int(MISFIRE_GRACE.total_seconds()),
     )
     scheduler.add_job(jobs.catch_up, id=CATCH_UP_JOB_ID, replace_existing=True)
     scheduler.add_job(jobs.monthly_digest, id=DIGEST_CATCH_UP_JOB_ID, replace_existing=True)

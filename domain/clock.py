@@ -15,5 +15,15 @@ def fixed_clock(moment: datetime) -> Clock:
     return lambda: moment
 
 
+class MovableClock:
+    """A clock that stands still until moved: for replaying days and restarts in tests and the demo."""
+
+    def __init__(self, moment: datetime) -> None:
+        self.moment = moment
+
+    def __call__(self) -> datetime:
+        return self.moment
+
+
 def today_in(clock: Clock, zone: ZoneInfo) -> date:
     return clock().astimezone(zone).date()

@@ -34,6 +34,7 @@ from bot.scheduler import (
     Jobs,
     build_scheduler,
 )
+from domain.clock import MovableClock
 from domain.digest.calendar import BusinessCalendar, digest_due
 from domain.digest.content import digest_content
 from domain.digest.month import Month
@@ -55,14 +56,6 @@ PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
 
 def tokyo(day: date, hour: int, minute: int = 0) -> datetime:
     return datetime.combine(day, time(hour, minute), tzinfo=TOKYO).astimezone(UTC)
-
-
-class MovableClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def build_october(engine: Engine) -> None:

@@ -17,21 +17,13 @@ from bot.scheduler import (
     Jobs,
     build_scheduler,
 )
-from domain.clock import fixed_clock
+from domain.clock import MovableClock, fixed_clock
 from storage import lease
 from storage.models import HealthSnapshot
 from tests.factories import build_small_workspace
 
 # 20:00 UTC on the 22nd is already 05:00 on the 23rd in Tokyo, the workspace's time zone.
 LATE_EVENING_UTC = datetime(2026, 11, 22, 20, 0, tzinfo=UTC)
-
-
-class MovableClock:
-    def __init__(self, moment: datetime) -> None:
-        self.moment = moment
-
-    def __call__(self) -> datetime:
-        return self.moment
 
 
 def test_the_scheduler_has_the_daily_sweep_with_misfire_grace_delivery_and_a_catch_up(engine: Engine) -> None:

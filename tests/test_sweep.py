@@ -14,6 +14,7 @@ from sqlmodel import Session
 from bot.config import WorkspaceConfig, load_config
 from bot.delivery import Sender
 from bot.scheduler import Jobs
+from domain.clock import MovableClock
 from domain.renewals import countdown, reminder_due
 from domain.sweep import run_sweep
 from localslack import LocalSlackServer
@@ -24,12 +25,11 @@ from tests.sweep_factories import AE, AM, CSM, CSM2, OPS, START, build_renewal_w
 TOKYO = ZoneInfo("Asia/Tokyo")
 
 
-class MovableClock:
-    def __init__(self, day: date) -> None:
-        self.moment = datetime.combine(day, time(8, 0), tzinfo=TOKYO).astimezone(UTC)
+class MorningClock(MovableClock):
+    """08:00 in Tokyo on a given day."""
 
-    def __call__(self) -> datetime:
-        return self.moment
+    def __init__(self, day: date) -> None:
+        super().__init__(datetime.combine(day, time(8, 0), tzinfo=TOKYO).astimezone(UTC))
 
     def go_to(self, day: date) -> None:
         self.moment = datetime.combine(day, time(8, 0), tzinfo=TOKYO).astimezone(UTC)
@@ -107,7 +107,7 @@ def test_a_simulated_year_delivers_every_due_reminder_exactly_once(
     config.ownership.model = model  # type: ignore[assignment]
     config.ownership.renewal_owner = override  # type: ignore[assignment]
     rng = random.Random(7)
-    clock = MovableClock(START)
+    clock = MorningClock(START)
     jobs = Jobs(engine, config, plain_client(slack), clock)
     jobs.sender.sleep = lambda _s: None  # type: ignore[union-attr]
     swept = []
@@ -190,7 +190,7 @@ def test_reminders_go_to_the_owner_the_configured_model_names(engine: Engine, mo
 def test_a_429_is_retried_after_retry_after_and_sent_once(engine: Engine, slack: LocalSlackServer) -> None:
     build_renewal_workspace(engine, accounts=4)
     config = load_config()
-    clock = MovableClock(START + timedelta(days=30))
+    clock = MorningClock(START + timedelta(days=30))
     run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
     sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
     slack.rate_limit("chat.postMessage", retry_after=2)
@@ -209,7 +209,7 @@ def test_a_429_is_retried_after_retry_after_and_sent_once(engine: Engine, slack:
 def test_a_server_error_backs_off_and_is_never_lost(engine: Engine, slack: LocalSlackServer) -> None:
     build_renewal_workspace(engine, accounts=4)
     config = load_config()
-    clock = MovableClock(START)
+    clock = MorningClock(START)
     run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
     sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
     slack.add_response("chat.postMessage", {"ok": False, "error": "internal_error"}, status=500, times=3)
@@ -228,7 +228,7 @@ def test_channel_not_found_is_logged_and_admins_are_told_without_a_crash(
     config = load_config()
     config.channels.renewals = "C0GONE"
     config.renewals.copy_roles = []
-    clock = MovableClock(START)
+    clock = MorningClock(START)
     run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
     with Session(engine) as session:
         # Only the channel post is left to send.
@@ -272,7 +272,7 @@ def test_the_weekly_risk_summary_goes_to_the_risks_channel_once_a_week(
             )
         )
         session.commit()
-    clock = MovableClock(monday)
+    clock = MorningClock(monday)
     queued = [
         queue_weekly_summary(engine, day=d, now=clock(), channels=config.channels, default_language="en")
         for d in (monday, monday + timedelta(days=2))  # the same ISO week: one summary only
@@ -305,7 +305,7 @@ def test_an_alert_nobody_acknowledges_goes_to_the_managers_once(
             )
         )
         session.commit()
-    clock = MovableClock(raised)
+    clock = MorningClock(raised)
     sender = Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None)
     for offset in range(1, 6):
         day = raised + timedelta(days=offset)
