@@ -189,7 +189,7 @@ def test_japanese_with_a_cjk_font_uses_the_japanese_labels_in_that_font(
     monkeypatch.setattr(digest_chart, "cjk_font", lambda: "Noto Sans CJK JP")
     figure = build_figure(replace(SAMPLE, currency="JPY"), "ja")
     assert figure.get_suptitle() == "2026年10月のカスタマーサクセス"
-    assert figure.axes[0].get_title(loc="left") == "月別の収益維持率"
+    assert figure.axes[0].get_title(loc="left") == "月別の売上継続率"
     assert [t.get_text() for t in figure.axes[2].get_xticklabels()] == ["赤", "黄", "緑", "Legacy"]
     assert "￥118万" in {t.get_text() for t in figure.axes[1].texts}
     # Every text, the tick labels too, must ask for the CJK font, or it would draw empty boxes.
@@ -220,5 +220,18 @@ def test_font_detection_reports_none_once_when_no_family_is_installed(
             assert digest_chart.cjk_font() is None
             assert digest_chart.cjk_font() is None
         assert len([r for r in caplog.records if "No CJK font" in r.getMessage()]) == 1
+    finally:
+        digest_chart.cjk_font.cache_clear()
+
+
+def test_a_plain_install_draws_japanese_with_the_bundled_font() -> None:
+    # matplotlib-fontja is a dependency: its IPAex Gothic is registered without touching global defaults.
+    from matplotlib import rcParams
+
+    digest_chart.cjk_font.cache_clear()
+    try:
+        before = list(rcParams["font.family"])
+        assert digest_chart.chart_language("ja") == ("ja", "IPAexGothic")
+        assert list(rcParams["font.family"]) == before
     finally:
         digest_chart.cjk_font.cache_clear()

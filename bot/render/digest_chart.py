@@ -7,13 +7,15 @@ matplotlib is imported inside the drawing functions, so that importing this modu
 path does through the digest renderer) does not pay matplotlib's import time.
 
 Japanese labels need a font with CJK glyphs, which most servers do not have. The first Japanese chart looks
-once, through matplotlib's font manager, for one of a few well-known Japanese families and uses it. When
-none is installed the chart is drawn in English, labels and number formats alike (the Japanese compact
-forms use 万 and 億), rather than with empty boxes, and one debug line says so.
+once, through matplotlib's font manager, for one of a few well-known Japanese families and uses it; the
+IPAex Gothic font that the matplotlib-fontja package carries is registered first, so a plain install has
+one. Should no Japanese font be found after all, the chart is drawn in English, labels and number formats
+alike (the Japanese compact forms use 万 and 億), rather than with empty boxes, and one debug line says so.
 """
 
 from __future__ import annotations
 
+import importlib.util
 import logging
 import math
 import textwrap
@@ -21,6 +23,7 @@ from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from io import BytesIO
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_skeleton
@@ -94,12 +97,27 @@ class ChartInput:
     currency: str  # ISO code
 
 
+def _register_bundled_font(font_manager: Any) -> None:
+    """Make the Japanese font shipped by matplotlib-fontja known to matplotlib's font manager."""
+    # Found by its spec rather than imported: importing the package would also change matplotlib's global
+    # default font, which every other chart in the process would then inherit.
+    spec = importlib.util.find_spec("matplotlib_fontja")
+    if spec is None or not spec.submodule_search_locations:
+        return
+    font = Path(next(iter(spec.submodule_search_locations))) / "fonts" / "ipaexg.ttf"
+    if font.is_file():
+        font_manager.fontManager.addfont(str(font))
+        # It has no bold weight: matplotlib draws bold titles in the regular one and would warn on each.
+        logging.getLogger("matplotlib.font_manager").setLevel(logging.ERROR)
+
+
 @cache
 def cjk_font() -> str | None:
     """The first installed font family that can draw Japanese, or None."""
     from matplotlib import font_manager
     from matplotlib.ft2font import FT2Font
 
+    _register_bundled_font(font_manager)
     for family in CJK_FAMILIES:
         try:
             path = font_manager.findfont(
