@@ -115,10 +115,11 @@ def _rows(accounts: int) -> dict[Any, list[dict[str, Any]]]:
 def build(accounts: int) -> Engine:
     CACHE_DIR.mkdir(parents=True, exist_ok=True)
     path = CACHE_DIR / f"digest-{accounts}.db"
+    built = path.exists() and path.stat().st_size > 0
     engine = make_engine(f"sqlite:///{path}")
-    if path.exists() and path.stat().st_size > 0:
+    migrate(engine)  # a file cached before a newer migration gets it (an index, say) here
+    if built:
         return engine
-    migrate(engine)
     started = time.perf_counter()
     with engine.begin() as connection:
         connection.execute(

@@ -113,7 +113,11 @@ class HealthSnapshot(SQLModel, table=True):
     """The health score of one account as computed for one day; trend and history read these."""
 
     __tablename__ = "health_snapshot"
-    __table_args__ = (UniqueConstraint("account_id", "day", name="uq_health_snapshot"),)
+    # By day alone too: "is today scored yet?" and the digest's month-end look-ups ask across accounts.
+    __table_args__ = (
+        UniqueConstraint("account_id", "day", name="uq_health_snapshot"),
+        Index("ix_health_snapshot_day", "day"),
+    )
 
     id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
     account_id: int = Field(foreign_key="account.id")
