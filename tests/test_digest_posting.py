@@ -25,6 +25,7 @@ from sqlmodel import Session, select
 from bot.cli import main as csbot
 from bot.config import ConfigError, WorkspaceConfig, load_config
 from bot.delivery import Sender
+from bot.local import LocalWorkspace
 from bot.render import digest as render
 from bot.scheduler import (
     DIGEST_CATCH_UP_JOB_ID,
@@ -34,14 +35,14 @@ from bot.scheduler import (
     Jobs,
     build_scheduler,
 )
-from domain.clock import MovableClock
+from domain.clock import MovableClock, fixed_clock
 from domain.digest.calendar import BusinessCalendar, digest_due
 from domain.digest.content import digest_content
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from localslack import FILE_UPLOAD, LocalSlackServer
 from storage import lease
-from storage.models import HealthSnapshot, OutboxMessage, RevenueMovement, TeamMember
+from storage.models import AuditEntry, HealthSnapshot, OutboxMessage, RevenueMovement, TeamMember
 from storage.wins import record_win
 from tests.factories import add_account
 
@@ -435,3 +436,35 @@ def test_a_template_failing_at_render_time_fails_the_digest_tells_the_admins_and
     assert not queue_digest(
         engine, month=OCTOBER, channel=CHANNEL, language="en", now=clock(), retry_failed=True
     )
+
+
+# --- a private preview in Slack ----------------------------------------------------------------------
+
+
+def preview(workspace: LocalWorkspace, text: str, user: str) -> dict:  # type: ignore[type-arg]
+    [reply] = [c.body for c in workspace.command(text, user_id=user).calls if c.method == "response_url"]
+    return reply
+
+
+def test_cs_digest_previews_last_month_privately_to_the_team_and_refuses_others(engine: Engine) -> None:
+    build_october(engine)
+    clock = fixed_clock(tokyo(date(2026, 11, 20), 10))
+    with LocalWorkspace(engine=engine, config=digest_config(), clock=clock) as workspace:
+        workspace.slack.add_user("U0STRANGE")
+        shown = preview(workspace, "digest", EMILY)
+        japanese = preview(workspace, "digest 2026-10", MISAKI)
+        refused = preview(workspace, "digest", "U0STRANGE")
+        usage = preview(workspace, "digest octobre", EMILY)
+    body = json.dumps(shown["blocks"], ensure_ascii=False)
+    assert shown["response_type"] == "ephemeral"
+    assert "Preview, visible only to you" in body and f"<#{CHANNEL}>" in body
+    assert "NRR 91.0%" in body and "Success digest for October 2026" in body
+    assert "2026年10月" in json.dumps(japanese["blocks"], ensure_ascii=False)
+    assert "NRR" not in json.dumps(refused, ensure_ascii=False)
+    assert "digest [YYYY-MM]" in usage["text"]
+    with Session(engine) as session:
+        audited = session.exec(select(AuditEntry).where(AuditEntry.action == "digest")).all()
+    assert sorted((a.outcome, a.query) for a in audited if a.outcome == "previewed") == [
+        ("previewed", "2026-10"),
+        ("previewed", "2026-10"),
+    ]

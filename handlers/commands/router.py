@@ -11,7 +11,7 @@ from bot.access import Requester
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import ask, health, help, owner, renewals, risks, wins
+from handlers.commands import ask, digest, health, help, owner, renewals, risks, wins
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
 
@@ -25,6 +25,7 @@ SUBCOMMANDS: dict[str, Subcommand] = {
     "playbook": ask.browse,
     "win": wins.record,
     "wins": wins.listing,
+    "digest": digest.run,
 }
 ALIASES = {
     "h": "health",
@@ -43,6 +44,8 @@ ALIASES = {
     "プレイブック": "playbook",
     "成功事例": "win",
     "成功事例一覧": "wins",
+    "ダイジェスト": "digest",
+    "レポート": "digest",
 }
 
 

@@ -1,0 +1,48 @@
+"""`/cs digest [YYYY-MM]`: a private preview of a month's success digest, before the meeting."""
+
+from slack_bolt import Respond
+from slack_sdk.models.blocks import ContextBlock, MarkdownTextObject
+
+from bot import slack_ids
+from bot.access import Requester
+from bot.render import digest as render
+from bot.render.message import Message, text_message
+from bot.render.mrkdwn import Trusted
+from bot.render.templating import macros
+from bot.services import Services
+from domain.digest.content import digest_content
+from domain.digest.month import Month
+from handlers.commands.access import refused
+from storage import audit
+
+
+def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
+    if refused(services, requester, action="digest", query=rest, respond=respond):
+        return
+    texts = macros(requester.language, "digest_preview.j2")
+    try:
+        month = Month.parse(rest) if rest else Month.containing(services.today()).previous()
+    except ValueError:
+        respond(response_type="ephemeral", **text_message(texts.usage(slack_ids.COMMAND)).payload())
+        return
+    config = services.config
+    text = render.digest_text(
+        digest_content(services.engine, month),
+        language=requester.language,
+        currency=config.currency,
+        bands=config.band_names,
+        template=config.digest.template,
+    )
+    digest = render.digest_message(text, language=requester.language)
+    channel = config.digest.channel
+    note = texts.note(Trusted(f"<#{channel}>") if channel.isalnum() else "")
+    blocks = [ContextBlock(elements=[MarkdownTextObject(text=note)]), *digest.blocks][: render.MAX_BLOCKS]
+    audit.record(
+        services.engine,
+        at=services.now(),
+        slack_user_id=requester.slack_user_id,
+        action="digest",
+        outcome="previewed",
+        query=str(month),
+    )
+    respond(response_type="ephemeral", **Message(text=digest.text, blocks=blocks).payload())
