@@ -144,6 +144,52 @@ def books_by_csm(connection: Connection, first: date, after: date) -> list[CsmBo
     ]
 
 
+@dataclass(frozen=True)
+class Cohort:
+    """The customers paying at the start of a period, followed to its end."""
+
+    customers: int
+    starting_arr: float
+    ending_arr: float  # what those same customers pay at the end (0 for those who left)
+    kept_arr: float  # the same, each capped at what it paid at the start: growth does not hide losses
+
+
+def cohort(connection: Connection, first: date, after: date) -> Cohort:
+    """The customers paying at the start of `first`, and what they pay at the start of `after`."""
+    moved = MOVEMENTS.c
+    rows = union_all(
+        select(
+            ACCOUNTS.c.id.label("account_id"),
+            ACCOUNTS.c.arr.label("at_start"),
+            ACCOUNTS.c.arr.label("at_end"),
+        ),
+        select(
+            moved.account_id,
+            -moved.arr_delta,
+            -case((moved.moved_on >= after, moved.arr_delta), else_=literal(0.0)),
+        ).where(moved.moved_on >= first),
+    ).subquery()
+    accounts = (
+        select(func.sum(rows.c.at_start).label("at_start"), func.sum(rows.c.at_end).label("at_end"))
+        .group_by(rows.c.account_id)
+        .subquery()
+    )
+    still = case((accounts.c.at_end > MIN_ARR, accounts.c.at_end), else_=0.0)
+    row = connection.execute(
+        select(
+            func.count(),
+            func.coalesce(func.sum(accounts.c.at_start), 0.0),
+            func.coalesce(func.sum(still), 0.0),
+            func.coalesce(
+                func.sum(case((still < accounts.c.at_start, still), else_=accounts.c.at_start)), 0.0
+            ),
+        ).where(accounts.c.at_start > MIN_ARR)
+    ).one()
+    return Cohort(
+        customers=int(row[0]), starting_arr=float(row[1]), ending_arr=float(row[2]), kept_arr=float(row[3])
+    )
+
+
 def movement_totals(connection: Connection, first: date, last: date) -> dict[str, float]:
     """Sum of ARR deltas per movement kind, over movements dated `first` to `last` (both included)."""
     rows = connection.execute(

@@ -60,6 +60,8 @@ from domain.digest import (
     figures_json,
     month_figures,
     retention_trend,
+    year_json,
+    year_retention,
 )
 from storage.models import Contract, HealthSnapshot, Milestone, RevenueMovement, TeamMember
 from tests.factories import add_account
@@ -497,3 +499,32 @@ def test_time_to_first_value_counts_only_customers_in_their_first_year(engine: E
         session.commit()
     # N-1: 121 days; N-2: 364 days (inside the year); O-1: over three years, left out.
     assert month_figures(engine, Month(2026, 10)).first_value == FirstValue(accounts=2, median_days=242.5)
+
+
+def test_twelve_month_retention_follows_the_customers_paying_a_year_earlier(engine: Engine) -> None:
+    """November 2025 to October 2026. P: 100k → 150k (upsell); Q: 50k → 40k (downsell); R: 30k → 0
+    (churn); T: 55k → 55k (its upsell on 2026-11-03 is after the window); S joined in January and grew
+    to 30k, so it is not in the cohort. Cohort 235k → 245k: NRR 245/235 = 1.0426; each capped at its
+    start: 100 + 40 + 0 + 55 = 195k, GRR 195/235 = 0.8298."""
+    moves = {
+        "P": (150_000, [(date(2026, 3, 1), "upsell", 50_000)]),
+        "Q": (40_000, [(date(2026, 6, 1), "downsell", -10_000)]),
+        "R": (0, [(date(2026, 2, 1), "churn", -30_000)]),
+        "S": (30_000, [(date(2026, 1, 10), "new", 20_000), (date(2026, 5, 1), "upsell", 10_000)]),
+        "T": (60_000, [(date(2026, 11, 3), "upsell", 5_000)]),
+    }
+    with Session(engine) as session:
+        for name, (arr, changes) in moves.items():
+            account = add_account(session, name, f"Account {name}", arr=arr)
+            for day, kind, delta in changes:
+                session.add(RevenueMovement(account_id=account.id, moved_on=day, kind=kind, arr_delta=delta))
+        session.commit()
+    year = year_retention(engine, Month(2026, 10))
+    assert (year.first_month, year.customers) == (Month(2025, 11), 4)
+    assert (year.starting_arr, year.ending_arr) == (235_000, 245_000)
+    assert json.loads(json.dumps(year_json(year)))["nrr_12m"] == 1.0426
+    assert year_json(year)["grr_12m"] == 0.8298
+
+
+def test_twelve_month_retention_is_absent_without_customers_a_year_earlier(engine: Engine) -> None:
+    assert year_retention(engine, Month(2026, 10)).nrr is None

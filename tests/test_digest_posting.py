@@ -187,6 +187,7 @@ def test_the_digest_reads_the_figures_and_credits_the_win_in_english(engine: Eng
     assert "Success digest for October 2026" in text
     assert "NRR 91.0%" in text and "GRR 85.0%" in text
     assert "logo churn 33.3% (1 of 3 customers)" in text
+    assert "Last 12 months, customers paying on Nov 1, 2025: NRR 91.0% · GRR 85.0%" in text
     assert "$200,000 → $182,000" in text
     assert "Expansion: +$12,000 (upsell $12,000" in text and "Churned: −$30,000" in text
     assert "Acme Corporation 80" not in text and "+20 (60 → 80)" in text  # the biggest riser

@@ -21,7 +21,7 @@ from bot.render import digest as render
 from bot.settings import Settings
 from domain.clock import system_clock, today_in
 from domain.digest.content import digest_content
-from domain.digest.figures import figures_json
+from domain.digest.figures import figures_json, year_json
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from localslack import RecordedCall
@@ -65,7 +65,8 @@ def run(args: argparse.Namespace) -> int:
         return post(settings, config, engine, month=month, channel=channel, language=language)
     content = digest_content(engine, month)
     if args.json:
-        print(json.dumps(figures_json(content.figures), ensure_ascii=False, indent=2))
+        data = figures_json(content.figures) | year_json(content.year)
+        print(json.dumps(data, ensure_ascii=False, indent=2))
     else:
         text = render.digest_text(
             content,

@@ -89,6 +89,7 @@ def digest_text(
     return loaded.render(
         figures=figures,
         trend=content.trend,
+        year=content.year,
         wins=content.wins,
         month=figures.month,
         month_name=month_name(figures.month, language),

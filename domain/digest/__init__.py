@@ -9,9 +9,12 @@ from domain.digest.figures import (
     Retention,
     ScoreMove,
     ValuePoints,
+    YearRetention,
     figures_json,
     month_figures,
     retention_trend,
+    year_json,
+    year_retention,
 )
 from domain.digest.month import Month
 
@@ -25,7 +28,10 @@ __all__ = [
     "Retention",
     "ScoreMove",
     "ValuePoints",
+    "YearRetention",
     "figures_json",
     "month_figures",
     "retention_trend",
+    "year_json",
+    "year_retention",
 ]

@@ -4,7 +4,14 @@ from dataclasses import dataclass
 
 from sqlalchemy import Engine
 
-from domain.digest.figures import MonthFigures, Retention, month_figures, retention_trend
+from domain.digest.figures import (
+    MonthFigures,
+    Retention,
+    YearRetention,
+    month_figures,
+    retention_trend,
+    year_retention,
+)
 from domain.digest.month import Month
 from storage.wins import WinView, wins_between
 
@@ -15,6 +22,7 @@ TREND_MONTHS = 12
 class DigestContent:
     figures: MonthFigures
     trend: list[Retention]
+    year: YearRetention
     wins: list[WinView]
 
 
@@ -22,5 +30,6 @@ def digest_content(engine: Engine, month: Month) -> DigestContent:
     return DigestContent(
         figures=month_figures(engine, month),
         trend=retention_trend(engine, month, TREND_MONTHS),
+        year=year_retention(engine, month, TREND_MONTHS),
         wins=wins_between(engine, month.first, month.last),
     )

@@ -165,6 +165,36 @@ def _retention(starting: float, moves: _Movements) -> tuple[float | None, float 
     return (kept + moves.expansion) / starting, kept / starting
 
 
+@dataclass(frozen=True)
+class YearRetention:
+    """Retention of the customers paying twelve months before the month's end: the yearly NRR and GRR
+    leaders report, where the monthly figures are the month's flow."""
+
+    first_month: Month
+    customers: int
+    starting_arr: float
+    ending_arr: float
+    nrr: float | None  # what those customers pay now / what they paid then
+    grr: float | None  # the same with each customer capped at what it paid then
+
+
+def year_retention(engine: Engine, month: Month, months: int = 12) -> YearRetention:
+    first = month
+    for _ in range(months - 1):
+        first = first.previous()
+    with engine.connect() as connection:
+        cohort = reads.cohort(connection, first.first, month.last + timedelta(days=1))
+    paying = cohort.starting_arr > 0
+    return YearRetention(
+        first_month=first,
+        customers=cohort.customers,
+        starting_arr=cohort.starting_arr,
+        ending_arr=cohort.ending_arr,
+        nrr=cohort.ending_arr / cohort.starting_arr if paying else None,
+        grr=cohort.kept_arr / cohort.starting_arr if paying else None,
+    )
+
+
 def month_figures(engine: Engine, month: Month) -> MonthFigures:
     with engine.connect() as connection:
         books = reads.books_by_csm(connection, month.first, month.last + timedelta(days=1))
@@ -423,4 +453,16 @@ def _move_json(move: ScoreMove) -> dict[str, Any]:
         "before": round(move.before, 2),
         "after": round(move.after, 2),
         "change": round(move.change, 2),
+    }
+
+
+def year_json(year: YearRetention) -> dict[str, Any]:
+    """The twelve-month cohort figures, for the same JSON object as `figures_json`."""
+    return {
+        "nrr_12m": None if year.nrr is None else round(year.nrr, 4),
+        "grr_12m": None if year.grr is None else round(year.grr, 4),
+        "cohort_12m_from": str(year.first_month),
+        "cohort_12m_customers": year.customers,
+        "cohort_12m_starting_arr": round(year.starting_arr, 2),
+        "cohort_12m_ending_arr": round(year.ending_arr, 2),
     }
