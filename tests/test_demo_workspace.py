@@ -1,13 +1,17 @@
-from datetime import date, timedelta
+import json
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from bot.cli.demo_cmd import DEMO_DIGEST_CHANNEL, show_digest
 from bot.config import load_config
 from bot.demo import DemoWorkspace, build_demo_workspace, write_csv_files
 from bot.demo.generate import KINDS, generate
+from bot.local import LocalWorkspace
+from domain.clock import fixed_clock
 from domain.names import normalise_name
 from storage.models import (
     Account,
@@ -143,3 +147,23 @@ def test_the_same_seed_writes_identical_files(workspace: DemoWorkspace, tmp_path
     for kind in KINDS:
         assert again[kind].read_bytes() == workspace.files[kind].read_bytes(), kind
     assert other["accounts"].read_bytes() != workspace.files["accounts"].read_bytes()
+
+
+def test_the_tour_posts_last_months_digest_with_its_chart_and_the_wins(
+    workspace: DemoWorkspace, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert workspace.wins > 0
+    config = load_config()
+    names = {person.slack_user_id: person.name for person in workspace.team}
+    clock = fixed_clock(datetime.combine(TODAY, time(3, 0), tzinfo=UTC))
+    with LocalWorkspace(engine=engine, config=config, clock=clock) as local:
+        show_digest(local, config, TODAY, names=names)
+        show_digest(local, config, TODAY, names=names)  # a second run posts nothing more
+        [upload] = [c.body for c in local.slack.calls if c.method == "files.completeUploadExternal"]
+        chart = local.slack.uploaded_bytes(upload["files"][0]["id"])
+    assert upload["channel_id"] == DEMO_DIGEST_CHANNEL
+    assert chart.startswith(b"\x89PNG")
+    blocks = json.dumps(upload["blocks"], ensure_ascii=False)
+    assert "Success digest for February 2026" in blocks
+    assert f"{workspace.wins} customer win" in blocks and blocks.count("thanks to <@U0DEMO") == workspace.wins
+    assert "goes out once per month and channel" in capsys.readouterr().out

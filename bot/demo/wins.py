@@ -7,7 +7,7 @@ from sqlmodel import Session, col, select
 
 from bot.i18n import translator
 from domain.digest.month import Month
-from storage.models import Account, RevenueMovement, TeamMember
+from storage.models import Account, Milestone, RevenueMovement, TeamMember
 from storage.wins import record_win
 
 MAX_WINS = 6
@@ -44,9 +44,44 @@ _STORIES = {
 }
 
 
+_VALUE_POINT_STORY = (
+    "Reached the value point “{point}” with the customer on the day we had agreed.",
+    "お客様と合意したバリューポイント「{point}」を、約束した日までに達成しました。",
+)
+
+
+def _is_japanese(member: TeamMember) -> bool:
+    return (member.locale or "").startswith("ja")
+
+
 def record_demo_wins(engine: Engine, *, today: date, currency: str) -> int:
-    """Record a handful of last month's expansions as wins credited to each account's CSM."""
+    """Record a handful of last month's wins, each credited to the account's CSM: its expansions first,
+    then value points reached on time, so that even a small demo has some."""
     month = Month.containing(today).previous()
+    recorded = 0
+    for account, csm, story, impact, day in [
+        *_expansion_wins(engine, month, currency),
+        *_value_point_wins(engine, month),
+    ][:MAX_WINS]:
+        win = record_win(
+            engine,
+            account_id=account.id,  # type: ignore[arg-type]
+            story=story,
+            impact=impact,
+            author_slack_user_id=csm.slack_user_id,  # type: ignore[arg-type]
+            recorded_by_slack_user_id=csm.slack_user_id,  # type: ignore[arg-type]
+            won_on=day,
+            created_at=datetime.combine(day, time(12, 0), tzinfo=UTC),
+            source="command",
+        )
+        recorded += win is not None
+    return recorded
+
+
+_Win = tuple[Account, TeamMember, str, str | None, date]
+
+
+def _expansion_wins(engine: Engine, month: Month, currency: str) -> list[_Win]:
     with Session(engine) as session:
         rows = session.exec(
             select(RevenueMovement, Account, TeamMember)
@@ -61,22 +96,40 @@ def record_demo_wins(engine: Engine, *, today: date, currency: str) -> int:
             .order_by(col(RevenueMovement.arr_delta).desc(), col(RevenueMovement.id))
             .limit(MAX_WINS)
         ).all()
-    recorded = 0
+    wins: list[_Win] = []
     for movement, account, csm in rows:
         english, japanese = _STORIES[movement.kind]
-        language = "ja" if (csm.locale or "").startswith("ja") else "en"
-        story, impact = japanese if language == "ja" else english
-        amount = translator(language).money(movement.arr_delta, currency)
-        win = record_win(
-            engine,
-            account_id=account.id,  # type: ignore[arg-type]
-            story=story,
-            impact=impact.format(amount=amount),
-            author_slack_user_id=csm.slack_user_id,  # type: ignore[arg-type]
-            recorded_by_slack_user_id=csm.slack_user_id,  # type: ignore[arg-type]
-            won_on=movement.moved_on,
-            created_at=datetime.combine(movement.moved_on, time(12, 0), tzinfo=UTC),
-            source="command",
+        story, impact = japanese if _is_japanese(csm) else english
+        amount = translator("ja" if _is_japanese(csm) else "en").money(movement.arr_delta, currency)
+        wins.append((account, csm, story, impact.format(amount=amount), movement.moved_on))
+    return wins
+
+
+def _value_point_wins(engine: Engine, month: Month) -> list[_Win]:
+    with Session(engine) as session:
+        rows = session.exec(
+            select(Milestone, Account, TeamMember)
+            .join(Account, col(Account.id) == Milestone.account_id)
+            .join(TeamMember, col(TeamMember.email) == Account.csm_email)
+            .where(
+                col(Milestone.achieved_date).is_not(None),
+                col(Milestone.achieved_date) >= month.first,
+                col(Milestone.achieved_date) <= month.last,
+                col(Milestone.achieved_date) <= col(Milestone.due_date),
+                col(TeamMember.slack_user_id).is_not(None),
+            )
+            .order_by(col(Milestone.achieved_date), col(Milestone.id))
+            .limit(MAX_WINS)
+        ).all()
+    english, japanese = _VALUE_POINT_STORY
+    return [
+        (
+            account,
+            csm,
+            (japanese if _is_japanese(csm) else english).format(point=point.name),
+            None,
+            point.achieved_date,
         )
-        recorded += win is not None
-    return recorded
+        for point, account, csm in rows
+        if point.achieved_date is not None
+    ]
