@@ -6,12 +6,13 @@ ends; otherwise the longest run of leading words that finds exactly one account 
 
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import Engine
 
 from domain.accounts import Lookup, find_account
+from domain.digest.month import Month
 from storage import audit
 from storage.accounts import AccountRef
 from storage.wins import WinRecord, WinView, record_win, wins_between
@@ -248,18 +249,11 @@ def record_shared_win(
     )
 
 
-def month_of(day: date) -> tuple[date, date]:
-    """The first and last day of `day`'s month."""
-    first = day.replace(day=1)
-    following = (first + timedelta(days=32)).replace(day=1)
-    return first, following - timedelta(days=1)
-
-
 def wins_this_month(engine: Engine, *, today: date, slack_user_id: str, at: datetime) -> MonthWins:
-    first, last = month_of(today)
-    wins = wins_between(engine, first, last)
+    month = Month.containing(today)
+    wins = wins_between(engine, month.first, month.last)
     audit.record(engine, at=at, slack_user_id=slack_user_id, action="wins", outcome="listed")
-    return MonthWins(first=first, last=last, wins=wins)
+    return MonthWins(first=month.first, last=month.last, wins=wins)
 
 
 def story_for_prefill(text: str) -> str:

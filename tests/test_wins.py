@@ -18,7 +18,7 @@ from bot import slack_ids
 from bot.config import load_config
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
-from domain.wins import MAX_STORY, month_of, parse_win_text, problem_with
+from domain.wins import MAX_STORY, parse_win_text, problem_with
 from handlers.slack_text import message_as_plain_text, unescape
 from localslack import RecordedCall
 from storage.models import AuditEntry, CustomerWin
@@ -170,12 +170,6 @@ def test_slack_text_is_turned_back_into_what_was_typed() -> None:
         )
         == "Thanks @U0AE01! @here see the deck (https://acme.com/x) in #wins & https://a.io"
     )
-
-
-def test_month_of_a_day() -> None:
-    assert month_of(date(2026, 11, 23)) == (date(2026, 11, 1), date(2026, 11, 30))
-    assert month_of(date(2026, 12, 31)) == (date(2026, 12, 1), date(2026, 12, 31))
-    assert month_of(date(2028, 2, 10)) == (date(2028, 2, 1), date(2028, 2, 29))
 
 
 # --- storage ----------------------------------------------------------------------------------------
