@@ -12,7 +12,7 @@ from functools import cache
 from pathlib import Path
 
 from babel import Locale
-from babel.dates import format_date
+from babel.dates import format_date, format_skeleton
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -97,6 +97,10 @@ class Translator:
 
     def date(self, day: date) -> str:
         return format_date(day, format="medium", locale=self.locale)
+
+    def month_and_year(self, day: date) -> str:
+        """ "October 2026" / "2026年10月"."""
+        return format_skeleton("yMMMM", day, locale=self.locale)
 
 
 @cache

@@ -89,3 +89,12 @@ def test_money_and_dates_follow_the_language() -> None:
 def test_scores_are_shown_rounded_half_up() -> None:
     tr = translator("en")
     assert [tr.whole(v) for v in (65.3, 66.5, 67.5, 99.49, 0.5)] == [65, 67, 68, 99, 1]
+
+
+def test_a_person_is_a_mention_or_their_name_escaped_once() -> None:
+    from bot.render.mrkdwn import person
+
+    assert person("U0EMILY", "Emily") == "<@U0EMILY>"
+    assert person(None, "Tom & <Jerry>") == "Tom &amp; &lt;Jerry&gt;"
+    assert escape(person(None, "Tom & <Jerry>")) == "Tom &amp; &lt;Jerry&gt;"  # not escaped twice
+    assert person(None, None) == "—"

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from babel.dates import format_skeleton
 from slack_sdk.models.blocks import Block, ContextBlock, DividerBlock, MarkdownTextObject, SectionBlock
 
 from bot import slack_ids
@@ -15,7 +14,7 @@ from bot.render import labels
 from bot.render.digest_chart import Bridge, ChartInput, TrendPoint, draw_digest_chart
 from bot.render.labels import N_
 from bot.render.message import Message
-from bot.render.mrkdwn import Trusted, escape, mention
+from bot.render.mrkdwn import person
 from bot.render.templating import environment, workspace_environment
 from domain.digest.content import DigestContent
 from domain.digest.figures import ScoreMove
@@ -47,8 +46,7 @@ class DigestPost:
 
 
 def month_name(month: Month, language: str) -> str:
-    """ "October 2026" / "2026年10月"."""
-    return format_skeleton("yMMMM", month.first, locale=translator(language).locale)
+    return translator(language).month_and_year(month.first)
 
 
 def _signed(tr: Translator, amount: float, currency: str) -> str:
@@ -62,12 +60,6 @@ def _score_change(tr: Translator, move: ScoreMove) -> str:
     change = tr.whole(move.change)
     sign = "+" if change > 0 else "−" if change < 0 else ""
     return f"{sign}{abs(change)} ({tr.whole(move.before)} → {tr.whole(move.after)})"
-
-
-def _person(slack_user_id: str | None, name: str | None) -> str:
-    if slack_user_id and slack_user_id.isalnum():
-        return mention(slack_user_id)
-    return escape(name) if name else Trusted("—")
 
 
 def digest_text(
@@ -102,7 +94,7 @@ def digest_text(
         why=lambda figure: tr.gettext(ABSENT_REASONS.get(figures.absent.get(figure, ""), "no data")),
         signed=lambda amount: _signed(tr, amount, currency),
         score_change=lambda move: _score_change(tr, move),
-        person=_person,
+        person=person,
         band_label=lambda band: labels.band_label(band, tr),
         band_emoji=labels.band_emoji,
     ).strip()

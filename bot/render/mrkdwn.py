@@ -18,3 +18,11 @@ def mention(slack_user_id: str) -> Trusted:
     if not slack_user_id.isalnum():
         raise ValueError(f"not a Slack user id: {slack_user_id!r}")
     return Trusted(f"<@{slack_user_id}>")
+
+
+def person(slack_user_id: str | None, name: str | None = None) -> Trusted:
+    """A mention when we have a Slack user id, else the person's name (escaped), else a dash."""
+    if slack_user_id and slack_user_id.isalnum():
+        return mention(slack_user_id)
+    # Escaped here, once: the result is safe to place in a template as it is.
+    return Trusted(escape(name or slack_user_id)) if (name or slack_user_id) else Trusted("—")

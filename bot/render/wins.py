@@ -3,7 +3,7 @@
 from datetime import date
 from typing import Any
 
-from babel.dates import format_date, format_skeleton
+from babel.dates import format_date
 from slack_sdk.models.blocks import (
     Block,
     ContextBlock,
@@ -19,7 +19,7 @@ from bot import slack_ids
 from bot.i18n import translator
 from bot.render.listings import pack
 from bot.render.message import Message, text_message
-from bot.render.mrkdwn import Trusted, escape, mention
+from bot.render.mrkdwn import person
 from bot.render.templating import macros
 from domain.wins import MAX_IMPACT, MAX_STORY, MonthWins, WinOutcome
 from storage.wins import WinView
@@ -33,16 +33,6 @@ def month_name(day: date, language: str) -> str:
     """ "November" / "11月": the digest a win goes into is named by its month."""
     # Stand-alone month ("LLLL"): the skeleton "MMMM" would shorten it to "Nov".
     return format_date(day, "LLLL", locale=translator(language).locale)
-
-
-def month_and_year(day: date, language: str) -> str:
-    return format_skeleton("yMMMM", day, locale=translator(language).locale)
-
-
-def person(slack_user_id: str, name: str | None = None) -> str:
-    if slack_user_id.isalnum():
-        return mention(slack_user_id)
-    return escape(name or slack_user_id)
 
 
 def _plain(text: str) -> PlainTextObject:
@@ -92,13 +82,13 @@ def _short(story: str) -> str:
 def win_line(win: WinView, *, language: str) -> str:
     tr = translator(language)
     m = macros(language, "wins.j2")
-    who = Trusted(person(win.author_slack_user_id, win.author_name))
+    who = person(win.author_slack_user_id, win.author_name)
     return m.line(win, _short(win.story), who, tr.date(win.won_on))
 
 
 def month_listing(month: MonthWins, *, language: str, command: str = slack_ids.COMMAND) -> Message:
     m = macros(language, "wins.j2")
-    name = month_and_year(month.first, language)
+    name = translator(language).month_and_year(month.first)
     if not month.wins:
         return text_message(m.empty(name, command))
     heading = m.heading(name, len(month.wins))
@@ -154,7 +144,7 @@ def win_modal(*, language: str, story: str, author: str, private_metadata: str) 
                 placeholder=_plain(m.impact_hint()),
             ),
         ),
-        ContextBlock(elements=[MarkdownTextObject(text=m.credit(Trusted(person(author))))]),
+        ContextBlock(elements=[MarkdownTextObject(text=m.credit(person(author)))]),
     ]
     return _modal(
         language,
