@@ -7,6 +7,10 @@ The definitions (the README states the same):
 - NRR = (starting + expansion − contraction − churned) / starting; GRR = (starting − contraction −
   churned) / starting; logo churn = customers at the start with a churn movement in the month / customers
   at the start. A ratio whose denominator is zero is None, and `absent` says why.
+- The twelve-month NRR and GRR follow the customers paying twelve months before the month's end instead:
+  what they pay at its end over what they paid then (GRR capping each at what it paid then).
+- Time to first value counts the accounts whose earliest value point was reached in the month, within
+  their first year.
 """
 
 import heapq
@@ -34,9 +38,10 @@ NO_STARTING_ARR = "no_starting_arr"
 NO_CUSTOMERS_AT_START = "no_customers_at_start"
 NO_VALUE_POINTS_DUE = "no_value_points_due"
 NO_FIRST_VALUE = "no_first_value"
+NO_HEALTH_DATA = "no_health_data"
+
 # Only customers reaching their first value point within this many days of starting are counted.
 FIRST_VALUE_WITHIN_DAYS = 365
-NO_HEALTH_DATA = "no_health_data"
 
 
 @dataclass(frozen=True)
