@@ -59,7 +59,10 @@ class DeliveryReport:
 def render_outbox_message(
     engine: Any, config: WorkspaceConfig, message: dict[str, Any], today: date
 ) -> Message:
-    """Draw an outbox message from the current state of its items (also used to redraw after a button)."""
+    """Draw an outbox message from the current state of its items (also used to redraw after a button).
+
+    Not the digest: it travels with a chart, so `Sender._post_digest` draws and sends it.
+    """
     purpose, items, language = message["purpose"], message["items"], message["language"]
     currency = config.currency
     if purpose == "renewal_dm":
@@ -85,15 +88,6 @@ def render_outbox_message(
         return render.risk_channel(alert_details(engine, items), language=language)
     if purpose == "risk_summary":
         return render.risk_summary(summary_rows(engine, items, today), language=language)
-    if purpose == DIGEST_PURPOSE:
-        text = digest_render.digest_text(
-            digest_content(engine, Month(*items)),
-            language=language,
-            currency=currency,
-            bands=config.band_names,
-            template=config.digest.template,
-        )
-        return digest_render.digest_message(text, language=language)
     if purpose == "admin_notice":
         failed = outbox.load(engine, items[0]) or {}
         error = failed.get("last_error") or "?"

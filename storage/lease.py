@@ -8,16 +8,15 @@ works the same on SQLite and PostgreSQL.
 from datetime import datetime, timedelta
 
 from sqlalchemy import Engine, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables import LEASES
+from storage.upsert import conflict_insert
 
 
 def hold(engine: Engine, name: str, holder: str, *, now: datetime, ttl: timedelta) -> bool:
     """Take or renew the lease; True if `holder` has it until `now + ttl`."""
     with engine.begin() as connection:
-        dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-        statement = dialect.insert(LEASES).values(name=name, holder=holder, expires_at=now + ttl)
+        statement = conflict_insert(connection, LEASES).values(name=name, holder=holder, expires_at=now + ttl)
         statement = statement.on_conflict_do_update(
             index_elements=["name"],
             set_={"holder": holder, "expires_at": now + ttl},

@@ -10,9 +10,9 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, Engine, and_, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables import OUTBOX as TABLE
+from storage.upsert import conflict_insert
 
 # A claimed message is retried by anyone after this, should its sender die mid-way.
 CLAIM_SECONDS = 300
@@ -31,7 +31,6 @@ def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: date
     """Record messages to send; those whose key is already recorded are left as they are."""
     if not messages:
         return 0
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     rows = [
         {
             "dedup_key": m.dedup_key[:200],
@@ -48,7 +47,7 @@ def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: date
         }
         for m in messages
     ]
-    statement = dialect.insert(TABLE).on_conflict_do_nothing(index_elements=["dedup_key"])
+    statement = conflict_insert(connection, TABLE).on_conflict_do_nothing(index_elements=["dedup_key"])
     result = connection.execute(statement.returning(TABLE.c.id), rows)
     return len(result.all())
 

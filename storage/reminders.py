@@ -7,9 +7,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, REMINDERS, SNAPSHOTS
+from storage.upsert import conflict_insert
 
 
 @dataclass(frozen=True)
@@ -93,9 +93,8 @@ def record_reminders(connection: Connection, rows: list[dict[str, Any]]) -> list
     """Insert reminders; return the ones this call inserted (a concurrent sweep may have won others)."""
     if not rows:
         return []
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(REMINDERS)
+        conflict_insert(connection, REMINDERS)
         .on_conflict_do_nothing(index_elements=["contract_id", "target_date", "window_days"])
         .returning(REMINDERS.c.id, REMINDERS.c.contract_id, REMINDERS.c.target_date, REMINDERS.c.window_days)
     )

@@ -5,9 +5,9 @@ from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
+from storage.upsert import conflict_insert
 
 
 def scores_between(
@@ -63,9 +63,8 @@ def alerted_since(connection: Connection, since: date) -> set[int]:
 def record_alerts(connection: Connection, rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     if not rows:
         return []
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
     statement = (
-        dialect.insert(ALERTS)
+        conflict_insert(connection, ALERTS)
         .on_conflict_do_nothing(index_elements=["account_id", "day"])
         .returning(ALERTS.c.id, ALERTS.c.account_id)
     )

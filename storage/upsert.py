@@ -1,11 +1,17 @@
-"""INSERT … ON CONFLICT DO UPDATE for both SQLite and PostgreSQL."""
+"""INSERT … ON CONFLICT for both SQLite and PostgreSQL."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import Table
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
+
+
+def conflict_insert(bind: Connection | Engine, table: Table) -> Any:
+    """An INSERT that takes `.on_conflict_do_nothing()` / `.on_conflict_do_update()` on either database."""
+    dialect = sqlite if bind.dialect.name == "sqlite" else postgresql
+    return dialect.insert(table)
 
 
 def upsert_rows(
@@ -14,8 +20,7 @@ def upsert_rows(
     """Insert `rows`, updating every non-key column of a row whose `key` columns already exist."""
     if not rows:
         return
-    dialect = sqlite if connection.dialect.name == "sqlite" else postgresql
-    statement = dialect.insert(table)
+    statement = conflict_insert(connection, table)
     updated = {c: statement.excluded[c] for c in rows[0] if c not in key}
     statement = statement.on_conflict_do_update(index_elements=list(key), set_=updated)
     connection.execute(statement, list(rows))

@@ -4,10 +4,10 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from sqlalchemy import Engine, Table, select
-from sqlalchemy.dialects import postgresql, sqlite
 
 from storage.models import CustomerWin
 from storage.tables import ACCOUNTS, MEMBERS
+from storage.upsert import conflict_insert
 
 WINS: Table = CustomerWin.__table__  # type: ignore[attr-defined]
 SOURCE_KEY = ["source_channel", "source_ts", "account_id"]
@@ -54,10 +54,9 @@ def record_win(
     source_ts: str | None = None,
 ) -> WinRecord | None:
     """The new win, or None when this message was already recorded as a win for this account."""
-    dialect = sqlite if engine.dialect.name == "sqlite" else postgresql
     # ON CONFLICT rather than check-then-insert: two people sharing the same message at once record one win.
     statement = (
-        dialect.insert(WINS)
+        conflict_insert(engine, WINS)
         .values(
             account_id=account_id,
             story=story,

@@ -79,9 +79,8 @@ def run(args: argparse.Namespace) -> int:
         call = RecordedCall(method="digest", body=message.payload(), headers={}, at=0.0)
         print(calls_as_text([call], names_of_team(engine)).split("\n", 1)[1])
     if args.chart:
-        chart = render.digest_post(
-            content, language=language, currency=config.currency, bands=config.band_names
-        ).chart_png
+        chart_input = render.chart_input(content, currency=config.currency, bands=config.band_names)
+        chart = render.draw_digest_chart(chart_input, language=language)
         args.chart.write_bytes(chart)
         print(f"\nChart written to {args.chart} ({len(chart):,} bytes).", file=sys.stderr)
     return 0
