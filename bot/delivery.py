@@ -65,6 +65,7 @@ def render_outbox_message(
     """
     purpose, items, language = message["purpose"], message["items"], message["language"]
     currency = config.currency
+    part = render.Part.of(message)
     if purpose == "renewal_dm":
         return render.renewal_dm(
             reminder_details(engine, items),
@@ -72,10 +73,11 @@ def render_outbox_message(
             language=language,
             currency=currency,
             today=today,
+            part=part,
         )
     if purpose == "renewal_channel":
         return render.renewal_channel(
-            reminder_details(engine, items), language=language, currency=currency, today=today
+            reminder_details(engine, items), language=language, currency=currency, today=today, part=part
         )
     if purpose in ("risk_dm", "escalation_dm"):
         return render.risk_dm(
@@ -83,11 +85,12 @@ def render_outbox_message(
             outbox_id=message["id"],
             language=language,
             escalated=purpose == "escalation_dm",
+            part=part,
         )
     if purpose == "risk_channel":
-        return render.risk_channel(alert_details(engine, items), language=language)
+        return render.risk_channel(alert_details(engine, items), language=language, part=part)
     if purpose == "risk_summary":
-        return render.risk_summary(summary_rows(engine, items, today), language=language)
+        return render.risk_summary(summary_rows(engine, items, today), language=language, part=part)
     if purpose == "admin_notice":
         failed = outbox.load(engine, items[0]) or {}
         error = failed.get("last_error") or "?"

@@ -12,6 +12,10 @@ PICK_HEALTH_ACCOUNT_PATTERN = r"^pick_health_account:\d+$"
 HEALTH_ACTIONS_BLOCK = "health_actions"
 PICK_ACCOUNT_BLOCK = "pick_account"
 
+# "Show the next 20" under a long listing (/cs renewals, /cs risks, /cs wins); value "<kind>:<arg>:<offset>".
+LISTING_MORE = "listing_more"
+LISTING_PAGE_BLOCK = "listing_page"
+
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
 BOT_SCOPES = (
     "commands",

@@ -210,10 +210,12 @@ class RenewalsAnswer:
     days: int
     lines: list[RenewalLine] = field(default_factory=list)
     total: int = 0
+    offset: int = 0  # how many lines come before these ones
 
     @property
     def more(self) -> int:
-        return self.total - len(self.lines)
+        """Lines after these ones."""
+        return max(0, self.total - self.offset - len(self.lines))
 
 
 def list_renewals(
@@ -226,12 +228,18 @@ def list_renewals(
     slack_user_id: str,
     at: datetime,
     limit: int = MAX_LINES,
+    offset: int = 0,
 ) -> RenewalsAnswer:
     scope = scope_for(engine, member)
     answer = RenewalsAnswer(scope=scope, days=days)
     if scope.kind != "none":
         rows, total = upcoming_renewals(
-            engine, today=today, until=today + timedelta(days=days), emails=scope.filter, limit=limit
+            engine,
+            today=today,
+            until=today + timedelta(days=days),
+            emails=scope.filter,
+            limit=limit,
+            offset=offset,
         )
         accounts = [r.account for r in rows]
         people = people_by_email(engine, _people_for(accounts))
@@ -260,7 +268,7 @@ def list_renewals(
                     owner=_assignee(renewal_owner(config, AccountOwners.of(row.account)), people),
                 )
             )
-        answer = RenewalsAnswer(scope=scope, days=days, lines=lines, total=total)
+        answer = RenewalsAnswer(scope=scope, days=days, lines=lines, total=total, offset=offset)
     audit.record(
         engine, at=at, slack_user_id=slack_user_id, action="renewals", query=str(days), outcome="listed"
     )
@@ -292,10 +300,12 @@ class RisksAnswer:
     alert_days: int  # unacknowledged alerts this recent count
     lines: list[RiskLine] = field(default_factory=list)
     total: int = 0
+    offset: int = 0  # how many lines come before these ones
 
     @property
     def more(self) -> int:
-        return self.total - len(self.lines)
+        """Lines after these ones."""
+        return max(0, self.total - self.offset - len(self.lines))
 
 
 def alert_window_days(risks: RisksConfig) -> int:
@@ -314,6 +324,7 @@ def list_risks(
     slack_user_id: str,
     at: datetime,
     limit: int = MAX_LINES,
+    offset: int = 0,
 ) -> RisksAnswer:
     scope = scope_for(engine, member)
     # Bands run from worst to best, so the first one is "red" whatever a workspace calls it.
@@ -328,6 +339,7 @@ def list_risks(
             alerts_since=today - timedelta(days=alert_days - 1),
             emails=scope.filter,
             limit=limit,
+            offset=offset,
         )
         ids = [r.account.id for r in rows]
         snapshots = latest_snapshots(engine, ids, today)
@@ -361,6 +373,7 @@ def list_risks(
             alert_days=alert_days,
             lines=lines,
             total=total,
+            offset=offset,
         )
     audit.record(engine, at=at, slack_user_id=slack_user_id, action="risks", outcome="listed")
     return answer

@@ -1,7 +1,7 @@
 """At-risk alerts after the daily scoring, and escalation of the ones nobody acknowledged."""
 
 from collections import defaultdict
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine
@@ -31,6 +31,7 @@ class RiskSweepResult:
     alerts: int
     escalations: int
     messages: int
+    unreachable: list[str] = field(default_factory=list)  # people to tell with no Slack user id
 
 
 def risk_reasons(
@@ -121,11 +122,15 @@ def sweep_risks(
             csm = csms.get(alert["csm_email"] or "")
             if csm and csm.manager_email:
                 by_manager[csm.manager_email].append(alert["id"])
+        people = people_by_email(connection, [*by_person, *by_manager])
+        # A manager nobody can DM is not told; their alerts stay unescalated until someone can be.
+        unreachable_managers = [e for e in by_manager if e not in people or not people[e].slack_user_id]
+        for email in unreachable_managers:
+            del by_manager[email]
         escalated = [alert_id for ids in by_manager.values() for alert_id in ids]
         mark_escalated(connection, escalated, day)
 
-        people = people_by_email(connection, [*by_person, *by_manager])
-        alerts, _ = daily_messages(
+        alerts, unreachable = daily_messages(
             purpose="risk_dm",
             day=day,
             to_people=by_person,
@@ -143,7 +148,12 @@ def sweep_risks(
         )
         messages = alerts + escalations
         queued = enqueue(connection, messages, now=now)
-    return RiskSweepResult(alerts=len(inserted), escalations=len(escalated), messages=queued)
+    return RiskSweepResult(
+        alerts=len(inserted),
+        escalations=len(escalated),
+        messages=queued,
+        unreachable=sorted({*unreachable, *unreachable_managers}),
+    )
 
 
 def queue_weekly_summary(

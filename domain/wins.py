@@ -68,9 +68,13 @@ class WinOutcome:
 
 @dataclass(frozen=True)
 class MonthWins:
-    first: date
-    last: date
+    month: Month
     wins: list[WinView]
+    in_progress: bool  # the month is the current one: more wins may come
+
+    @property
+    def first(self) -> date:
+        return self.month.first
 
 
 def split_quoted(text: str) -> tuple[str, str] | None:
@@ -249,11 +253,15 @@ def record_shared_win(
     )
 
 
-def wins_this_month(engine: Engine, *, today: date, slack_user_id: str, at: datetime) -> MonthWins:
-    month = Month.containing(today)
+def wins_of_month(
+    engine: Engine, *, month: Month, today: date, slack_user_id: str, at: datetime
+) -> MonthWins:
+    """The wins recorded in `month` (workspace dates), oldest first; the caller refuses future months."""
     wins = wins_between(engine, month.first, month.last)
-    audit.record(engine, at=at, slack_user_id=slack_user_id, action="wins", outcome="listed")
-    return MonthWins(first=month.first, last=month.last, wins=wins)
+    audit.record(
+        engine, at=at, slack_user_id=slack_user_id, action="wins", query=str(month), outcome="listed"
+    )
+    return MonthWins(month=month, wins=wins, in_progress=month == Month.containing(today))
 
 
 def story_for_prefill(text: str) -> str:

@@ -126,10 +126,16 @@ def owner_row(engine: Engine, account_id: int) -> OwnerRow | None:
 
 
 def upcoming_renewals(
-    engine: Engine, *, today: date, until: date, emails: Collection[str] | None, limit: int
+    engine: Engine,
+    *,
+    today: date,
+    until: date,
+    emails: Collection[str] | None,
+    limit: int,
+    offset: int = 0,
 ) -> tuple[list[RenewalRow], int]:
     """Active contracts of live accounts ending between today and `until`, soonest first (at most
-    `limit` of them), and how many there are in all."""
+    `limit` of them after skipping `offset`), and how many there are in all."""
     statement = (
         select(
             *_OWNER_COLUMNS,
@@ -147,7 +153,9 @@ def upcoming_renewals(
             _in_scope(emails),
         )
     )
-    ordered = statement.order_by(CONTRACTS.c.end_date, ACCOUNTS.c.name, CONTRACTS.c.id).limit(limit)
+    ordered = (
+        statement.order_by(CONTRACTS.c.end_date, ACCOUNTS.c.name, CONTRACTS.c.id).offset(offset).limit(limit)
+    )
     with engine.connect() as connection:
         rows = connection.execute(ordered).all()
     found = [
@@ -161,8 +169,14 @@ def upcoming_renewals(
         )
         for row in rows
     ]
-    total = len(found) if len(found) < limit else _count(engine, statement)
-    return found, total
+    return found, _total(engine, statement, found, limit=limit, offset=offset)
+
+
+def _total(engine: Engine, statement: Select[Any], found: list[Any], *, limit: int, offset: int) -> int:
+    """How many rows the whole listing has: known from the page itself unless it was full or skipped."""
+    if offset == 0 and len(found) < limit:
+        return len(found)
+    return _count(engine, statement)
 
 
 def _latest_days(today: date, account_ids: Sequence[int] | None = None) -> Any:
@@ -213,6 +227,7 @@ def at_risk_accounts(
     alerts_since: date,
     emails: Collection[str] | None,
     limit: int,
+    offset: int = 0,
 ) -> tuple[list[RiskRow], int]:
     """Live accounts whose newest snapshot is in `worst_band`, or with an alert since `alerts_since`
     nobody acknowledged, or flagged at risk by hand: lowest score first (unscored last), at most
@@ -253,9 +268,11 @@ def at_risk_accounts(
             ),
         )
     )
-    ordered = statement.order_by(
-        latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id
-    ).limit(limit)
+    ordered = (
+        statement.order_by(latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
     with engine.connect() as connection:
         rows = connection.execute(ordered).all()
     found = [
@@ -268,5 +285,4 @@ def at_risk_accounts(
         )
         for row in rows
     ]
-    total = len(found) if len(found) < limit else _count(engine, statement)
-    return found, total
+    return found, _total(engine, statement, found, limit=limit, offset=offset)

@@ -222,6 +222,10 @@ class OutboxMessage(SQLModel, table=True):
     # The domain items the message is about (reminder or alert ids), so a button press can redraw it.
     items: list[int] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     language: str = Field(default="en", max_length=8)
+    # A long list goes out in several messages: this one's first item (1-based) and the whole list's
+    # length. Both NULL when the message carries the whole list.
+    first_item: int | None = Field(default=None)
+    total_items: int | None = Field(default=None)
     status: str = Field(default="pending", max_length=16)  # pending | sent | failed
     attempts: int = Field(default=0)
     next_attempt_at: datetime

@@ -25,6 +25,9 @@ class NewMessage:
     recipient: str
     items: list[int]
     language: str = "en"
+    # Set when a list is sent in several messages: this one's first item (1-based) and the list's length.
+    first_item: int | None = None
+    total_items: int | None = None
 
 
 def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: datetime) -> int:
@@ -38,6 +41,8 @@ def enqueue(connection: Connection, messages: Sequence[NewMessage], *, now: date
             "recipient": m.recipient,
             "items": m.items,
             "language": m.language,
+            "first_item": m.first_item,
+            "total_items": m.total_items,
             "text": "",
             "blocks": [],
             "status": "pending",

@@ -457,7 +457,24 @@ def test_renewals_are_capped_and_fit_in_slack(workspace: LocalWorkspace, engine:
     assert lines[0].startswith("• *00 &amp;&amp;") and lines[-1].startswith("• *19 &amp;")
     assert len(sections) > 1 and all(len(s) <= 3000 for s in sections)
     assert len(reply["blocks"]) <= 50
-    assert reply["blocks"][-1]["elements"][0]["text"] == "_…and 10 more, not shown._"
+    assert texts(reply)[-1] == "Showing 1–20 of 30."
+    [button] = reply["blocks"][-1]["elements"]
+    assert button["text"]["text"] == "Show the next 10" and button["action_id"] == "listing_more"
+
+    # The button replaces the list with the rest of it, in the same order, and offers nothing more.
+    pressed = workspace.click(button["action_id"], button["value"], user_id=OLGA).calls
+    [page] = [c.body for c in pressed if c.method == "response_url"]
+    assert page["replace_original"] is True
+    rest = "\n".join(b["text"]["text"] for b in page["blocks"] if b["type"] == "section").splitlines()[1:]
+    assert [line[:5] for line in rest] == [f"• *{n:02d}" for n in range(20, 30)]
+    assert texts(page)[-1] == "Showing 21–30 of 30."
+    assert not [b for b in page["blocks"] if b["type"] == "actions"]
+
+
+def test_the_next_page_of_a_listing_is_refused_to_people_outside_the_team(workspace: LocalWorkspace) -> None:
+    pressed = workspace.click("listing_more", "risks::20", user_id=STRANGER_ID).calls
+    [reply] = [c.body for c in pressed if c.method == "response_url"]
+    assert reply["text"].startswith("Sorry, account details are only available")
 
 
 # --- /cs risks, end to end ------------------------------------------------------------------------

@@ -317,3 +317,97 @@ def test_an_alert_nobody_acknowledges_goes_to_the_managers_once(
     to_manager = [c for c in slack.calls_to("chat.postMessage") if c.body["channel"] == f"D{MANAGER[1]}"]
     assert len(to_manager) == 1
     assert "nobody acknowledged, passed on to you" in to_manager[0].body["text"]
+
+
+def test_twenty_five_escalations_all_reach_the_manager_with_a_button_each(
+    engine: Engine, slack: LocalSlackServer
+) -> None:
+    """A manager told of 25 alerts sees all 25, in two messages that say so, and can acknowledge each."""
+    from storage.models import HealthSnapshot, RiskAlert
+    from tests.sweep_factories import MANAGER
+
+    build_renewal_workspace(engine, accounts=30)
+    config = load_config()
+    raised = date(2027, 3, 1)
+    with Session(engine) as session:
+        accounts = session.exec(select(Account).order_by(Account.id)).scalars().all()[:25]  # type: ignore[call-overload]
+        for account in accounts:
+            session.add(
+                RiskAlert(account_id=account.id, day=raised, score=30.0, band="red", reasons=["turned_red"])
+            )
+            session.add(
+                HealthSnapshot(
+                    account_id=account.id,
+                    day=raised,
+                    score=30.0,
+                    band="red",
+                    scorecard="default",
+                    measures=[],
+                )
+            )
+        session.commit()
+    day = raised + timedelta(days=config.risks.escalate_after_days)
+    clock = MorningClock(day)
+    result = run_sweep(engine, config.sweep_policy, day=day, now=clock(), score_accounts=False)
+    assert result.risks.escalations == 25
+    Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None).deliver_due()
+
+    to_manager = [c.body for c in slack.calls_to("chat.postMessage") if c.body["channel"] == f"D{MANAGER[1]}"]
+    assert len(to_manager) == 2
+    assert all(m["text"] == "25 at-risk alerts nobody acknowledged, passed on to you" for m in to_manager)
+    notes = [b["elements"][0]["text"] for m in to_manager for b in m["blocks"] if b["type"] == "context"]
+    assert notes == [
+        "Items 1–15 of 25: the others are in the messages sent with this one.",
+        "Items 16–25 of 25: the others are in the messages sent with this one.",
+    ]
+    buttons = [
+        e["value"] for m in to_manager for b in m["blocks"] if b["type"] == "actions" for e in b["elements"]
+    ]
+    with Session(engine) as session:
+        alert_ids = sorted(a.id for a in session.exec(select(RiskAlert)).scalars().all())  # type: ignore[call-overload]
+    assert sorted(int(value.split(":")[1]) for value in buttons) == alert_ids
+    assert all(len(m["blocks"]) <= 50 for m in to_manager)
+
+
+def test_a_manager_nobody_can_dm_is_reported_and_the_alert_waits(engine: Engine) -> None:
+    from storage.models import RiskAlert, TeamMember
+    from tests.sweep_factories import MANAGER
+
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    raised = date(2027, 3, 1)
+    with Session(engine) as session:
+        manager = session.exec(select(TeamMember).where(TeamMember.email == MANAGER[0])).scalar_one()  # type: ignore[call-overload]
+        manager.slack_user_id = None
+        account = session.exec(select(Account).where(Account.csm_email == CSM[0])).scalars().first()  # type: ignore[call-overload]
+        session.add(RiskAlert(account_id=account.id, day=raised, score=30.0, band="red", reasons=["dropped"]))
+        session.commit()
+    day = raised + timedelta(days=config.risks.escalate_after_days)
+    result = run_sweep(engine, config.sweep_policy, day=day, now=MorningClock(day)(), score_accounts=False)
+    assert result.risks.escalations == 0
+    assert result.risks.unreachable == [MANAGER[0]]
+    with Session(engine) as session:
+        assert session.exec(select(RiskAlert)).scalar_one().escalated_on is None  # type: ignore[call-overload]
+
+
+def test_a_channel_list_too_long_for_one_message_says_how_many_more_and_where() -> None:
+    from bot.render.sweep import risk_summary
+
+    rows = [
+        {
+            "id": n,
+            "account_name": f"Account {n:04d} " + "x" * 100,
+            "external_id": f"A-{n}",
+            "score": 10.0,
+            "band": "red",
+        }
+        for n in range(1200)
+    ]
+    message = risk_summary(rows, language="en")
+    assert len(message.blocks) <= 50
+    shown = sum(b.to_dict()["text"]["text"].count("\n") + 1 for b in message.blocks[1:-1])
+    last = message.blocks[-1].to_dict()
+    assert last["type"] == "context"
+    assert last["elements"][0]["text"] == (
+        f"…and {1200 - shown} more, not shown here: `/cs risks` lists them all."
+    )

@@ -6,6 +6,7 @@ Japanese) are on the team; the stranger is not. The workspace is in Tokyo; now i
 """
 
 import json
+import re
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -336,7 +337,44 @@ def test_wins_lists_this_months_wins_with_impact_person_and_day(
         "• *株式会社さくら物流* — Went live in a week · credited to <@U0AE01> · Nov 23, 2026",
         "These wins go into the monthly success digest.",
     ]
-    assert audit(workspace.engine) == [("wins", None, "listed", None, AE_ID)]
+    assert audit(workspace.engine) == [("wins", "2026-11", "listed", None, AE_ID)]
+
+
+def test_wins_of_an_earlier_month_a_future_one_and_a_month_it_cannot_read(
+    workspace: LocalWorkspace, ids: dict[str, int]
+) -> None:
+    add_win(workspace.engine, ids["acme"], date(2026, 10, 31), "Went live on Halloween")
+    october = reply_to(workspace, "wins 2026-10", AE_ID)
+    assert texts(october)[:2] == [
+        "*1 customer win in October 2026*",
+        "• *Acme Corporation* — Went live on Halloween · credited to <@U0CSM01> · Oct 31, 2026",
+    ]
+    assert (
+        reply_to(workspace, "wins 2026-09", AE_ID)["text"]
+        == "No customer wins were recorded in September 2026."
+    )
+    assert reply_to(workspace, "wins 2026-12", AE_ID)["text"] == (
+        "December 2026 has not begun, so it has no wins yet."
+    )
+    assert reply_to(workspace, "wins october", AE_ID)["text"].startswith("Which month? For example `/cs wins")
+
+
+def test_a_month_with_many_wins_is_listed_page_by_page(
+    workspace: LocalWorkspace, ids: dict[str, int]
+) -> None:
+    for number in range(35):
+        add_win(
+            workspace.engine, ids["acme"], date(2026, 11, 1) + timedelta(days=number % 20), f"win {number}"
+        )
+    first = reply_to(workspace, "wins", AE_ID)
+    assert texts(first)[-1] == "Showing 1–30 of 35."
+    [button] = first["blocks"][-1]["elements"]
+    pressed = workspace.click(button["action_id"], button["value"], user_id=AE_ID).calls
+    [second] = [c.body for c in pressed if c.method == "response_url"]
+    assert second["replace_original"] is True
+    assert texts(second)[-1] == "Showing 31–35 of 35."
+    shown = "\n".join(texts(first)[1:-2] + texts(second)[1:-2])
+    assert sorted(int(n) for n in re.findall(r"— win (\d+) ·", shown)) == list(range(35))
 
 
 def test_wins_on_an_empty_month_says_how_to_add_one(workspace: LocalWorkspace, ids: dict[str, int]) -> None:

@@ -25,16 +25,13 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def describe(result: SweepResult) -> str:
+    unreachable = sorted({*result.renewals.unreachable, *result.risks.unreachable})
     return (
         f"Sweep for {result.day}: {result.snapshots} accounts scored, "
         f"{result.renewals.due} renewal reminders, {result.risks.alerts} at-risk alerts, "
         f"{result.risks.escalations} escalations; "
         f"{result.renewals.messages + result.risks.messages} messages queued."
-        + (
-            f"\nNo Slack user for: {', '.join(result.renewals.unreachable)}."
-            if result.renewals.unreachable
-            else ""
-        )
+        + (f"\nNo Slack user for: {', '.join(unreachable)}." if unreachable else "")
     )
 
 

@@ -25,7 +25,8 @@ DEFAULT_TEMPLATE = "digest.j2"
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 WINS_SHOWN = 20
-CSMS_SHOWN = 10
+# Every CSM fits in a team of up to fifty; a larger one gets the rest in the JSON figures.
+CSMS_SHOWN = 50
 _BLOCK_BREAK = re.compile(r"^\s*---\s*$", re.MULTILINE)
 
 ABSENT_REASONS = {

@@ -1,6 +1,15 @@
 """`/cs owner`, `/cs renewals` and `/cs risks` as Block Kit: short, private, within Slack's limits."""
 
-from slack_sdk.models.blocks import Block, ContextBlock, MarkdownTextObject, SectionBlock
+from dataclasses import dataclass
+
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ButtonElement,
+    ContextBlock,
+    MarkdownTextObject,
+    SectionBlock,
+)
 
 from bot import slack_ids
 from bot.i18n import Translator, translator
@@ -149,15 +158,74 @@ def renewals(answer: RenewalsAnswer, *, language: str, currency: str) -> Message
         lines.append(
             m.renewal_line(line, tr.money(line.arr, currency), _done(health), _who(m, line.owner, tr))
         )
-    return _listing(heading, lines, answer.more, m, context=None)
+    page = Page(offset=answer.offset, shown=len(lines), total=answer.total)
+    next_value = page_value("renewals", answer.days, page)
+    return _listing(heading, lines, page, m, context=None, next_value=next_value, language=language)
 
 
-def _listing(heading: str, lines: list[str], more: int, m: Macros, *, context: str | None) -> Message:
+@dataclass(frozen=True)
+class Page:
+    """Which lines of a listing a message shows: `shown` lines after the first `offset`, of `total`."""
+
+    offset: int
+    shown: int
+    total: int
+
+    @property
+    def more(self) -> int:
+        return max(0, self.total - self.offset - self.shown)
+
+
+def page_value(kind: str, argument: object, page: Page) -> str:
+    """The "show more" button's value: the listing, its argument and where the next page starts."""
+    return f"{kind}:{argument if argument is not None else ''}:{page.offset + page.shown}"
+
+
+def parse_page_value(value: str) -> tuple[str, str, int]:
+    """(kind, argument, offset) from a "show more" value; ValueError when it is not one of ours."""
+    kind, argument, offset = value.split(":")
+    if kind not in ("renewals", "risks", "wins") or not offset.isdigit():
+        raise ValueError(f"not a listing page: {value!r}")
+    return kind, argument, int(offset)
+
+
+def paging_blocks(page: Page, m: Macros, *, next_value: str, language: str) -> list[Block]:
+    """Where these lines sit in the whole list, and a button for the next ones when there are more."""
+    if page.offset == 0 and page.more == 0:
+        return []
+    blocks: list[Block] = [
+        ContextBlock(elements=[_md(m.page_note(page.offset + 1, page.offset + page.shown, page.total))])
+    ]
+    if page.more:
+        label = translator(language).ngettext("Show the next %(num)s", "Show the next %(num)s", _next(page))
+        blocks.append(
+            ActionsBlock(
+                block_id=slack_ids.LISTING_PAGE_BLOCK,
+                elements=[ButtonElement(text=label, action_id=slack_ids.LISTING_MORE, value=next_value)],
+            )
+        )
+    return blocks
+
+
+def _next(page: Page) -> int:
+    return min(page.more, page.shown or page.more)
+
+
+def _listing(
+    heading: str,
+    lines: list[str],
+    page: Page,
+    m: Macros,
+    *,
+    context: str | None,
+    next_value: str,
+    language: str,
+) -> Message:
     blocks: list[Block] = [SectionBlock(text=_md(heading))]
     blocks.extend(SectionBlock(text=_md(text)) for text in pack(lines))
-    notes = [text for text in (m.more(more) if more else "", context or "") if text]
-    if notes:
-        blocks.append(ContextBlock(elements=[_md(note) for note in notes]))
+    if context:
+        blocks.append(ContextBlock(elements=[_md(context)]))
+    blocks.extend(paging_blocks(page, m, next_value=next_value, language=language))
     return Message(text=_fallback(heading), blocks=blocks)
 
 
@@ -186,4 +254,7 @@ def risks(answer: RisksAnswer, *, language: str) -> Message:
     worst = labels.band_label(answer.worst_band, tr)
     context = m.risks_context(worst, answer.alert_days, answer.trend_days)
     lines = [_risk_line(m, line, worst, tr) for line in answer.lines]
-    return _listing(m.risks_heading(answer), lines, answer.more, m, context=context)
+    page = Page(offset=answer.offset, shown=len(lines), total=answer.total)
+    next_value = page_value("risks", None, page)
+    heading = m.risks_heading(answer)
+    return _listing(heading, lines, page, m, context=context, next_value=next_value, language=language)

@@ -1,5 +1,6 @@
 """Scheduled messages as Block Kit: renewal reminders, at-risk alerts, escalations and admin notices."""
 
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -21,10 +22,14 @@ from bot.render.mrkdwn import Trusted, mention
 from bot.render.templating import macros
 from domain.health.card import drags
 from domain.health.scoring import MeasureResult
+from domain.notices import DM_ITEMS_PER_MESSAGE
 from storage.reminders import ReminderDetail
 
-# Slack allows 50 blocks a message; each reminder takes up to three.
-MAX_ITEMS = 15
+# Slack allows 50 blocks a message; each reminder takes up to three. The sweep never puts more in one
+# message (domain/notices.py); a message recorded by an older release could, and then says what is left.
+MAX_ITEMS = DM_ITEMS_PER_MESSAGE
+# Sections of up to 20 lines, below Slack's 50 blocks with room for the header and a closing note.
+MAX_LINE_SECTIONS = 47
 
 RULE_LABELS = {
     "model": N_("the ownership model"),
@@ -41,8 +46,34 @@ REASON_LABELS = {
 }
 
 
+@dataclass(frozen=True)
+class Part:
+    """Where a message's items sit in a list sent in several messages (1-based first item, list length)."""
+
+    first: int
+    total: int
+
+    @classmethod
+    def of(cls, message: dict[str, Any]) -> "Part | None":
+        if message.get("first_item") and message.get("total_items"):
+            return cls(first=int(message["first_item"]), total=int(message["total_items"]))
+        return None
+
+
 def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text)
+
+
+def _count(items: list[Any], part: Part | None) -> int:
+    """How many items the header announces: the whole list, even in one part of it."""
+    return part.total if part else len(items)
+
+
+def _part_note(m: Any, items: list[Any], part: Part | None) -> list[Block]:
+    if part is None:
+        return []
+    last = part.first + len(items) - 1
+    return [ContextBlock(elements=[_md(m.part_note(part.first, last, part.total))])]
 
 
 def _who(slack_user_id: str | None) -> str:
@@ -58,12 +89,19 @@ def _health(tr: Translator, score: float | None, band: str | None) -> str:
 
 
 def renewal_dm(
-    items: list[ReminderDetail], *, outbox_id: int, language: str, currency: str, today: date
+    items: list[ReminderDetail],
+    *,
+    outbox_id: int,
+    language: str,
+    currency: str,
+    today: date,
+    part: Part | None = None,
 ) -> Message:
     tr = translator(language)
     m = macros(language, "sweep.j2")
-    blocks: list[Block] = [SectionBlock(text=_md(m.renewal_header(len(items))))]
-    fallback = [m.renewal_header(len(items)).strip("*")]
+    header = m.renewal_header(_count(items, part))
+    blocks: list[Block] = [SectionBlock(text=_md(header)), *_part_note(m, items, part)]
+    fallback = [header.strip("*")]
     for item in items[:MAX_ITEMS]:
         rule, _, fell_back = item.rule.partition(":")
         owner = m.owner_line(
@@ -105,33 +143,39 @@ def renewal_dm(
                 )
             )
     if len(items) > MAX_ITEMS:
-        more = len(items) - MAX_ITEMS
-        blocks.append(ContextBlock(elements=[_md(tr.ngettext("and %(num)s more", "and %(num)s more", more))]))
+        note = m.more_items(len(items) - MAX_ITEMS, slack_ids.COMMAND + " renewals")
+        blocks.append(ContextBlock(elements=[_md(note)]))
     return Message(text=" · ".join(fallback), blocks=blocks)
 
 
-def renewal_channel(items: list[ReminderDetail], *, language: str, currency: str, today: date) -> Message:
+def renewal_channel(
+    items: list[ReminderDetail], *, language: str, currency: str, today: date, part: Part | None = None
+) -> Message:
     m = macros(language, "sweep.j2")
-    header = m.renewal_channel_header(len(items))
+    header = m.renewal_channel_header(_count(items, part))
     lines = [
         m.renewal_channel_line(item, max(0, (item.target_date - today).days), currency) for item in items
     ]
-    return _lines_message(header, lines)
+    return _lines_message(header, lines, m, see_all=slack_ids.COMMAND + " renewals", part=part)
 
 
-def _lines_message(header: str, lines: list[str]) -> Message:
-    """A header and one line per item, split into sections that stay under Slack's 3,000 characters."""
-    blocks: list[Block] = [SectionBlock(text=_md(header))]
-    chunk: list[str] = []
+def _lines_message(
+    header: str, lines: list[str], m: Any, *, see_all: str, part: Part | None = None
+) -> Message:
+    """A header and one line per item, in sections under Slack's 3,000 characters. Should the lines
+    outgrow one message, the last block says how many were left out and which command lists them."""
+    blocks: list[Block] = [SectionBlock(text=_md(header)), *_part_note(m, lines, part)]
+    chunks: list[list[str]] = [[]]
     for line in lines:
-        if sum(len(x) + 1 for x in chunk) + len(line) > 2900 or len(chunk) == 20:
-            blocks.append(SectionBlock(text=_md("\n".join(chunk))))
-            chunk = []
+        chunk = chunks[-1]
+        if chunk and (sum(len(x) + 1 for x in chunk) + len(line) > 2900 or len(chunk) == 20):
+            chunks.append(chunk := [])
         chunk.append(line)
-        if len(blocks) >= 49:
-            break
-    if chunk:
-        blocks.append(SectionBlock(text=_md("\n".join(chunk))))
+    shown = chunks[:MAX_LINE_SECTIONS]
+    blocks.extend(SectionBlock(text=_md("\n".join(chunk))) for chunk in shown if chunk)
+    left_out = len(lines) - sum(len(chunk) for chunk in shown)
+    if left_out:
+        blocks.append(ContextBlock(elements=[_md(m.more_items(left_out, see_all))]))
     return Message(text=header.strip("*"), blocks=blocks)
 
 
@@ -141,12 +185,17 @@ def _drag_names(alert: dict[str, Any], tr: Translator) -> list[str]:
 
 
 def risk_dm(
-    alerts: list[dict[str, Any]], *, outbox_id: int, language: str, escalated: bool = False
+    alerts: list[dict[str, Any]],
+    *,
+    outbox_id: int,
+    language: str,
+    escalated: bool = False,
+    part: Part | None = None,
 ) -> Message:
     tr = translator(language)
     m = macros(language, "sweep.j2")
-    header = m.risk_header(len(alerts), escalated)
-    blocks: list[Block] = [SectionBlock(text=_md(header))]
+    header = m.risk_header(_count(alerts, part), escalated)
+    blocks: list[Block] = [SectionBlock(text=_md(header)), *_part_note(m, alerts, part)]
     for alert in alerts[:MAX_ITEMS]:
         reasons = [tr.gettext(REASON_LABELS.get(r, r)) for r in alert["reasons"]]
         band = labels.band_label(alert["band"], tr)
@@ -167,10 +216,13 @@ def risk_dm(
                     ],
                 )
             )
+    if len(alerts) > MAX_ITEMS:
+        note = m.more_items(len(alerts) - MAX_ITEMS, slack_ids.COMMAND + " risks")
+        blocks.append(ContextBlock(elements=[_md(note)]))
     return Message(text=header.strip("*"), blocks=blocks)
 
 
-def risk_channel(alerts: list[dict[str, Any]], *, language: str) -> Message:
+def risk_channel(alerts: list[dict[str, Any]], *, language: str, part: Part | None = None) -> Message:
     tr = translator(language)
     m = macros(language, "sweep.j2")
     lines = [
@@ -182,14 +234,17 @@ def risk_channel(alerts: list[dict[str, Any]], *, language: str) -> Message:
         ).replace("\n", " · ")
         for a in alerts
     ]
-    return _lines_message(m.risk_channel_header(len(alerts)), [f"• {line}" for line in lines])
+    header = m.risk_channel_header(_count(alerts, part))
+    see_all = slack_ids.COMMAND + " risks"
+    return _lines_message(header, [f"• {line}" for line in lines], m, see_all=see_all, part=part)
 
 
-def risk_summary(rows: list[dict[str, Any]], *, language: str) -> Message:
+def risk_summary(rows: list[dict[str, Any]], *, language: str, part: Part | None = None) -> Message:
     tr = translator(language)
     m = macros(language, "sweep.j2")
     lines = [m.summary_line(row, labels.band_label(row["band"] or "no_data", tr)) for row in rows]
-    return _lines_message(m.summary_header(len(rows)), lines)
+    header = m.summary_header(_count(rows, part))
+    return _lines_message(header, lines, m, see_all=slack_ids.COMMAND + " risks", part=part)
 
 
 def admin_template_notice(error: str, *, language: str) -> Message:

@@ -17,7 +17,7 @@ from slack_sdk.models.views import View
 
 from bot import slack_ids
 from bot.i18n import translator
-from bot.render.listings import pack
+from bot.render.listings import Page, pack, page_value, paging_blocks
 from bot.render.message import Message, text_message
 from bot.render.mrkdwn import person
 from bot.render.templating import macros
@@ -86,20 +86,28 @@ def win_line(win: WinView, *, language: str) -> str:
     return m.line(win, _short(win.story), who, tr.date(win.won_on))
 
 
-def month_listing(month: MonthWins, *, language: str, command: str = slack_ids.COMMAND) -> Message:
+def month_listing(
+    month: MonthWins, *, language: str, command: str = slack_ids.COMMAND, offset: int = 0
+) -> Message:
     m = macros(language, "wins.j2")
     name = translator(language).month_and_year(month.first)
     if not month.wins:
-        return text_message(m.empty(name, command))
-    heading = m.heading(name, len(month.wins))
-    shown = month.wins[:WINS_LISTED]
+        return text_message(m.empty(name, command, month.in_progress))
+    heading = m.heading(name, len(month.wins), month.in_progress)
+    shown = month.wins[offset : offset + WINS_LISTED]
     blocks: list[Block] = [SectionBlock(text=MarkdownTextObject(text=heading))]
     lines = [win_line(win, language=language) for win in shown]
     blocks.extend(SectionBlock(text=MarkdownTextObject(text=text)) for text in pack(lines))
-    notes = [m.listing_context()]
-    if len(month.wins) > len(shown):
-        notes.insert(0, macros(language, "listings.j2").more(len(month.wins) - len(shown)))
-    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=note) for note in notes]))
+    blocks.append(ContextBlock(elements=[MarkdownTextObject(text=m.listing_context())]))
+    page = Page(offset=offset, shown=len(shown), total=len(month.wins))
+    blocks.extend(
+        paging_blocks(
+            page,
+            macros(language, "listings.j2"),
+            next_value=page_value("wins", month.month, page),
+            language=language,
+        )
+    )
     return Message(text=heading.replace("*", ""), blocks=blocks)
 
 

@@ -5,21 +5,19 @@ from slack_bolt import Respond
 from bot import slack_ids
 from bot.access import Requester
 from bot.render import listings as render
-from bot.render.message import text_message
+from bot.render.message import Message, text_message
 from bot.render.templating import macros
 from bot.services import Services
 from domain.listings import MAX_DAYS, list_renewals, parse_days
 from handlers.commands.access import refused
 
 
-def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
-    if refused(services, requester, action="renewals", query=rest, respond=respond):
-        return
-    days = parse_days(rest)
+def renewals_message(services: Services, requester: Requester, days_text: str, *, offset: int = 0) -> Message:
+    """The renewals listing from `offset` on, or how to ask when the days are not understood."""
+    days = parse_days(days_text)
     if days is None:
         usage = macros(requester.language, "listings.j2").renewals_usage(slack_ids.COMMAND, MAX_DAYS)
-        respond(response_type="ephemeral", **text_message(usage).payload())
-        return
+        return text_message(usage)
     answer = list_renewals(
         services.engine,
         services.config.ownership,
@@ -28,6 +26,12 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
         today=services.today(),
         slack_user_id=requester.slack_user_id,
         at=services.now(),
+        offset=offset,
     )
-    message = render.renewals(answer, language=requester.language, currency=services.config.currency)
-    respond(response_type="ephemeral", **message.payload())
+    return render.renewals(answer, language=requester.language, currency=services.config.currency)
+
+
+def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
+    if refused(services, requester, action="renewals", query=rest, respond=respond):
+        return
+    respond(response_type="ephemeral", **renewals_message(services, requester, rest).payload())

@@ -4,14 +4,13 @@ from slack_bolt import Respond
 
 from bot.access import Requester
 from bot.render import listings as render
+from bot.render.message import Message
 from bot.services import Services
 from domain.listings import list_risks
 from handlers.commands.access import refused
 
 
-def run(services: Services, requester: Requester, _rest: str, respond: Respond) -> None:
-    if refused(services, requester, action="risks", query=None, respond=respond):
-        return
+def risks_message(services: Services, requester: Requester, *, offset: int = 0) -> Message:
     answer = list_risks(
         services.engine,
         services.config.health,
@@ -20,5 +19,12 @@ def run(services: Services, requester: Requester, _rest: str, respond: Respond) 
         today=services.today(),
         slack_user_id=requester.slack_user_id,
         at=services.now(),
+        offset=offset,
     )
-    respond(response_type="ephemeral", **render.risks(answer, language=requester.language).payload())
+    return render.risks(answer, language=requester.language)
+
+
+def run(services: Services, requester: Requester, _rest: str, respond: Respond) -> None:
+    if refused(services, requester, action="risks", query=None, respond=respond):
+        return
+    respond(response_type="ephemeral", **risks_message(services, requester).payload())
