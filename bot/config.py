@@ -1,13 +1,15 @@
 """The workspace configuration: the shipped YAML default, overlaid by the file CSBOT_CONFIG names."""
 
 from datetime import date, time
+from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
+from babel.numbers import is_currency
 from jinja2 import Environment, TemplateSyntaxError
-from pydantic import BaseModel, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from domain.digest.calendar import WEEKDAYS, BusinessCalendar
 from domain.health.scorecard import HealthConfig
@@ -22,10 +24,12 @@ _REPLACED_WHOLE = {("health", "scorecards"), ("health", "bands")}
 
 
 class AccessConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
     allowed_usergroup: str = ""
 
 
 class ScheduleConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     sweep_at: str = Field(default="08:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # workspace time
     weekly_summary_day: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
     weekly_summary_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
@@ -34,6 +38,7 @@ class ScheduleConfig(BaseModel):
 class DigestConfig(BaseModel):
     """The monthly success-sharing digest: where, when and how it is posted."""
 
+    model_config = ConfigDict(extra="forbid")
     channel: str = ""  # a channel id (C…); empty = no digest
     post_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # workspace time
     language: Literal["en", "ja"] | None = None  # None: the workspace's default_locale
@@ -77,9 +82,10 @@ class DigestConfig(BaseModel):
 
 
 class WorkspaceConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     default_locale: Literal["en", "ja"] = "en"
     timezone: str = "Asia/Tokyo"
-    currency: str = Field(default="USD", min_length=3, max_length=3)
+    currency: str = "USD"
     access: AccessConfig = Field(default_factory=AccessConfig)
     health: HealthConfig
     ownership: OwnershipConfig = Field(default_factory=OwnershipConfig)
@@ -89,6 +95,15 @@ class WorkspaceConfig(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     playbook: PlaybookConfig = Field(default_factory=PlaybookConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
+
+    @field_validator("currency", mode="before")
+    @classmethod
+    def _iso_currency(cls, value: object) -> object:
+        code = str(value).strip().upper()
+        # Babel knows every ISO 4217 code; "YEN" or "US$" would print as a prefix nobody reads as money.
+        if not is_currency(code):
+            raise ValueError(f"{value!r} is not an ISO 4217 currency code (e.g. USD, EUR, JPY)")
+        return code
 
     @field_validator("timezone")
     @classmethod
@@ -138,21 +153,82 @@ def _merge(base: dict[str, Any], override: dict[str, Any], path: tuple[str, ...]
     return merged
 
 
-def _read_yaml(path: Path) -> dict[str, Any]:
+def _read_yaml(path: Path) -> tuple[dict[str, Any], yaml.Node | None]:
+    """The file's mapping, and its node tree for telling on which line a bad key stands."""
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8-sig")) or {}
+        text = path.read_text(encoding="utf-8-sig")
+        data = yaml.safe_load(text) or {}
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
     except (OSError, yaml.YAMLError) as error:
         raise ConfigError(f"cannot read configuration {path}: {error}") from error
     if not isinstance(data, dict):
         raise ConfigError(f"configuration {path} must be a mapping at the top level")
-    return data
+    return data, node
+
+
+def _line_of(node: yaml.Node | None, location: tuple[int | str, ...]) -> int | None:
+    """The 1-based line of the key or item at `location` in the file, when the file wrote it."""
+    line = None
+    for step in location:
+        if isinstance(node, yaml.MappingNode):
+            found = next(((k, v) for k, v in node.value if k.value == str(step)), None)
+            if found is None:
+                return line
+            line, node = found[0].start_mark.line + 1, found[1]
+        elif isinstance(node, yaml.SequenceNode) and isinstance(step, int) and step < len(node.value):
+            node = node.value[step]
+            line = node.start_mark.line + 1
+        else:
+            return line
+    return line
+
+
+def _field_names(model: type[BaseModel], seen: set[type[BaseModel]] | None = None) -> set[str]:
+    """Every key the configuration accepts anywhere: the candidates for "did you mean"."""
+    seen = seen if seen is not None else set()
+    if model in seen:
+        return set()
+    seen.add(model)
+    names = set(model.model_fields)
+    for field in model.model_fields.values():
+        for inner in _models_in(field.annotation):
+            names |= _field_names(inner, seen)
+    return names
+
+
+def _models_in(annotation: object) -> list[type[BaseModel]]:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return [annotation]
+    return [m for arg in get_args(annotation) for m in _models_in(arg)]
+
+
+def _problems(error: ValidationError, node: yaml.Node | None, where: str) -> list[str]:
+    known = sorted(_field_names(WorkspaceConfig))
+    lines: list[tuple[int, str]] = []
+    for problem in error.errors():
+        location = tuple(problem["loc"])
+        key = ".".join(str(step) for step in location) or "(top level)"
+        line = _line_of(node, location)
+        prefix = f"{where}:{line}: {key}" if line else f"{where}: {key}"
+        if problem["type"] == "extra_forbidden":
+            close = get_close_matches(str(location[-1]), known, n=1)
+            hint = f' (did you mean "{close[0]}"?)' if close else ""
+            lines.append((line or 0, f"{prefix}: unknown key{hint}"))
+        else:
+            lines.append((line or 0, f"{prefix}: {problem['msg'].removeprefix('Value error, ')}"))
+    return [text for _, text in sorted(lines, key=lambda pair: pair[0])]
 
 
 def load_config(path: str | Path | None = None) -> WorkspaceConfig:
-    data = _read_yaml(DEFAULT_CONFIG_PATH)
+    data, _ = _read_yaml(DEFAULT_CONFIG_PATH)
+    node = None
     if path:
-        data = _merge(data, _read_yaml(Path(path)))
+        workspace, node = _read_yaml(Path(path))
+        data = _merge(data, workspace)
     try:
         return WorkspaceConfig.model_validate(data)
     except ValidationError as error:
-        raise ConfigError(f"invalid configuration {path or DEFAULT_CONFIG_PATH}:\n{error}") from error
+        where = str(path or DEFAULT_CONFIG_PATH)
+        raise ConfigError(
+            f"invalid configuration {where}:\n  " + "\n  ".join(_problems(error, node, where))
+        ) from error

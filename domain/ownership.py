@@ -9,7 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 Role = Literal["csm", "ae", "am"]
 ModelName = Literal[
@@ -52,6 +52,7 @@ FALLBACK: dict[str, tuple[Role, ...]] = {
 
 
 class OwnershipConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
     model: ModelName = "low_touch_growth"
     renewal_owner: Role | None = None  # overrides the model's renewal owner
     large_account_arr: float | None = Field(default=150_000, ge=0)  # at or above: the AE leads renewals

@@ -2,10 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class ChannelPair(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
     renewals: str = ""
     risks: str = ""
 
@@ -13,6 +14,7 @@ class ChannelPair(BaseModel):
 class ChannelsConfig(BaseModel):
     """Where channel posts go: a segment's channels win over a region's, which win over the defaults."""
 
+    model_config = ConfigDict(extra="forbid")
     renewals: str = ""
     risks: str = ""
     by_segment: dict[str, ChannelPair] = Field(default_factory=dict)
@@ -28,6 +30,7 @@ class ChannelsConfig(BaseModel):
 
 
 class RenewalsConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     windows_days: list[int] = Field(default_factory=lambda: [120, 90, 60, 30, 7], min_length=1)
     # Besides the renewal owner, these roles on the account get the reminder in their daily DM.
     copy_roles: list[Literal["csm", "ae", "am"]] = Field(default_factory=lambda: ["csm"])
@@ -41,6 +44,7 @@ class RenewalsConfig(BaseModel):
 
 
 class RisksConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     drop_points: float = Field(default=15, gt=0)  # a fall this large within trend_days alerts
     renewal_days: int = Field(default=90, ge=0)  # renewing this soon while not green alerts
     escalate_after_days: int = Field(default=3, ge=1)  # unacknowledged this long: tell the manager

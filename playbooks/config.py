@@ -2,10 +2,11 @@
 
 from typing import Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class CompanyProfileConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
     stage: Literal["startup", "growth"] | None = (
         None  # startup = seed to Series B; growth = growth-stage or public
     )
@@ -16,6 +17,7 @@ class CompanyProfileConfig(BaseModel):
 
 
 class PlaybookConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     # The sources draw the high/low-touch line at $75,000 a year (about ¥9,000,000).
     threshold_usd: float = Field(default=75_000, gt=0)
     jpy_per_usd: float = Field(default=120, gt=0)

@@ -78,3 +78,44 @@ def test_extends_must_name_a_known_scorecard(tmp_path: Path) -> None:
     )
     with pytest.raises(ConfigError, match="unknown scorecard"):
         load_config(path)
+
+
+def test_a_mistyped_key_is_refused_with_its_line_and_the_key_it_resembles(tmp_path: Path) -> None:
+    path = tmp_path / "csbot.yml"
+    path.write_text("default_locle: ja\nhealth:\n  trend_dayz: 30\nchannels:\n  risk: C0RISK\n", "utf-8")
+    with pytest.raises(ConfigError) as raised:
+        load_config(path)
+    assert str(raised.value).splitlines()[1:] == [
+        f'  {path}:1: default_locle: unknown key (did you mean "default_locale"?)',
+        f'  {path}:3: health.trend_dayz: unknown key (did you mean "trend_days"?)',
+        f'  {path}:5: channels.risk: unknown key (did you mean "risks"?)',
+    ]
+
+
+def test_a_mistyped_key_deep_in_a_scorecard_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "csbot.yml"
+    path.write_text(
+        "health:\n  scorecards:\n    default:\n      measures:\n"
+        "        - {id: n, group: advocacy, metric: nps, weight: 1, windw_days: 9,\n"
+        "           thresholds: [{score: 0}]}\n",
+        "utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match=r":5: health\.scorecards\.default\.measures\.0\.windw_days: unknown key"
+    ):
+        load_config(path)
+
+
+@pytest.mark.parametrize("currency", ["YEN", "US$", "EURO", "XYZ", ""])
+def test_a_currency_that_is_not_iso_4217_is_refused(tmp_path: Path, currency: str) -> None:
+    path = tmp_path / "csbot.yml"
+    path.write_text(f"currency: '{currency}'\n", "utf-8")
+    with pytest.raises(ConfigError, match=r":1: currency: .* is not an ISO 4217 currency code"):
+        load_config(path)
+
+
+@pytest.mark.parametrize(("written", "stored"), [("JPY", "JPY"), ("eur", "EUR"), (" gbp ", "GBP")])
+def test_iso_4217_currencies_are_read_in_any_case(tmp_path: Path, written: str, stored: str) -> None:
+    path = tmp_path / "csbot.yml"
+    path.write_text(f"currency: '{written}'\n", "utf-8")
+    assert load_config(path).currency == stored

@@ -2,7 +2,7 @@
 
 from typing import Literal, Self
 
-from pydantic import BaseModel, Field, PrivateAttr, model_validator
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, model_validator
 
 Aggregate = Literal["latest", "average", "sum", "max", "days_since"]
 MeasureGroup = Literal["adoption", "outcomes", "advocacy", "support", "relationship"]
@@ -11,6 +11,7 @@ MeasureGroup = Literal["adoption", "outcomes", "advocacy", "support", "relations
 class Threshold(BaseModel):
     """`at_least` for higher-is-better measures, `at_most` for lower-is-better; neither = the fallback."""
 
+    model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
     at_least: float | None = None
     at_most: float | None = None
     score: float = Field(ge=0, le=100)
@@ -22,6 +23,7 @@ class Threshold(BaseModel):
 
 
 class Measure(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     id: str
     group: MeasureGroup
     source: Literal["metric", "milestones"] = "metric"
@@ -46,6 +48,7 @@ class Measure(BaseModel):
 
 
 class ScorecardConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     segments: list[str] = Field(default_factory=list)
     extends: str | None = None
     weights: dict[str, float] = Field(default_factory=dict)
@@ -67,11 +70,13 @@ class Scorecard(BaseModel):
 
 
 class Band(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     name: str
     below: float | None = None
 
 
 class HealthConfig(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     bands: list[Band] = Field(
         default_factory=lambda: [
             Band(name="red", below=50),
