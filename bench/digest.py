@@ -153,7 +153,8 @@ def run(accounts: int) -> dict[str, Any]:
     engine = build(accounts)
     config = load_config()
     bands = config.band_names
-    content, content_cold, content_best = timed(lambda: digest_content(engine, MONTH))
+    day_after = MONTH.next().first
+    content, content_cold, content_best = timed(lambda: digest_content(engine, MONTH, today=day_after))
     _, text_cold, text_best = timed(
         lambda: render.digest_text(content, language="en", currency="USD", bands=bands)
     )

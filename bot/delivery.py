@@ -23,7 +23,7 @@ from bot.render import digest as digest_render
 from bot.render import sweep as render
 from bot.render.message import Message
 from domain.clock import Clock, system_clock, today_in
-from domain.digest.content import digest_content
+from domain.digest.content import MonthUnavailable, digest_content
 from domain.digest.month import Month
 from domain.digest.posting import DIGEST_PURPOSE
 from storage import outbox
@@ -154,7 +154,7 @@ class Sender:
         """The digest goes up as one message carrying its chart; without files:write, without the chart."""
         config = self.config
         post = digest_render.digest_post(
-            digest_content(self.engine, Month(*message["items"])),
+            digest_content(self.engine, Month(*message["items"]), today=today_in(self.clock, config.zone)),
             language=message["language"],
             currency=config.currency,
             bands=config.band_names,
@@ -211,6 +211,11 @@ class Sender:
             # Only a workspace's own digest template can fail here; retrying will not mend it.
             self._give_up(message, f"{TEMPLATE_ERROR_PREFIX}{error}", report)
             return
+        except MonthUnavailable as missing:
+            # The data no longer reaches the month (it was re-imported since): nothing true to post, and
+            # nothing an admin can mend in Slack, so it is logged rather than reported by DM.
+            self._give_up(message, str(missing), report, fix="Check the imported data.", tell_admins=False)
+            return
         outbox.mark_sent(
             self.engine,
             message_id,
@@ -230,9 +235,17 @@ class Sender:
         )
         report.retrying += 1
 
-    def _give_up(self, message: dict[str, Any], error: str, report: DeliveryReport) -> None:
+    def _give_up(
+        self,
+        message: dict[str, Any],
+        error: str,
+        report: DeliveryReport,
+        *,
+        fix: str | None = None,
+        tell_admins: bool = True,
+    ) -> None:
         outbox.mark_failed(self.engine, message["id"], error=error)
-        fix = (
+        fix = fix or (
             "Correct the template named by digest.template."
             if error.startswith(TEMPLATE_ERROR_PREFIX)
             else "Invite the bot or fix the channel ids in the configuration."
@@ -244,7 +257,7 @@ class Sender:
         logger.error(line)
         report.failed += 1
         report.errors.append(line)
-        if message["purpose"] != "admin_notice":
+        if tell_admins and message["purpose"] != "admin_notice":
             self._tell_admins(message)
 
     def _tell_admins(self, failed: dict[str, Any]) -> None:

@@ -23,6 +23,7 @@ from bot.config import WorkspaceConfig
 from bot.delivery import Sender
 from domain.clock import Clock, system_clock, today_in
 from domain.digest.calendar import digest_due
+from domain.digest.content import MonthUnavailable, check_month
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from domain.risk_sweep import queue_weekly_summary
@@ -105,6 +106,12 @@ class Jobs:
             self.clock().astimezone(self.config.zone), digest.business_calendar, digest.post_time
         )
         if month is None:
+            return None
+        try:
+            check_month(self.engine, month, today=today_in(self.clock, self.config.zone))
+        except MonthUnavailable as missing:
+            # A workspace set up this month has no last month to tell of; nor has an empty one.
+            logger.info("no digest to post for %s (%s)", month, missing.reason)
             return None
         queued = queue_digest(
             self.engine,

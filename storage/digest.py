@@ -190,6 +190,16 @@ def cohort(connection: Connection, first: date, after: date) -> Cohort:
     )
 
 
+def first_data_day(connection: Connection) -> date | None:
+    """The earliest day the data speaks of: an account's or a contract's start, a movement, a score."""
+    earliest = [
+        connection.scalar(select(func.min(column)))
+        for column in (ACCOUNTS.c.start_date, CONTRACTS.c.start_date, MOVEMENTS.c.moved_on, SNAPSHOTS.c.day)
+    ]
+    found = [day for day in earliest if day is not None]
+    return min(found) if found else None
+
+
 def movement_totals(connection: Connection, first: date, last: date) -> dict[str, float]:
     """Sum of ARR deltas per movement kind, over movements dated `first` to `last` (both included)."""
     rows = connection.execute(

@@ -42,12 +42,13 @@ from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from localslack import FILE_UPLOAD, LocalSlackServer
 from storage import lease
-from storage.models import AuditEntry, HealthSnapshot, OutboxMessage, RevenueMovement, TeamMember
+from storage.models import Account, AuditEntry, HealthSnapshot, OutboxMessage, RevenueMovement, TeamMember
 from storage.wins import record_win
 from tests.factories import add_account
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 OCTOBER = Month(2026, 10)
+NOVEMBER_2 = date(2026, 11, 2)
 CHANNEL = "C0SUCCESS"
 EMILY = "U0EMILY"
 MISAKI = "U0MISAKI"
@@ -69,9 +70,17 @@ def build_october(engine: Engine) -> None:
                 email="misaki@example.com", name="佐藤 美咲", role="csm", slack_user_id=MISAKI, locale="ja"
             )
         )
-        acme = add_account(session, "A-1", "Acme Corporation", arr=132_000, csm_email="emily@example.com")
-        hostile = add_account(session, "A-2", "<!channel> & Co", arr=50_000, csm_email="misaki@example.com")
-        gone = add_account(session, "A-3", "Gone Ltd", arr=0, status="churned", csm_email="emily@example.com")
+        # Customers since 2024: the data reaches back far enough for the twelve-month figures.
+        since = {"start_date": date(2024, 4, 1)}
+        acme = add_account(
+            session, "A-1", "Acme Corporation", arr=132_000, csm_email="emily@example.com", **since
+        )
+        hostile = add_account(
+            session, "A-2", "<!channel> & Co", arr=50_000, csm_email="misaki@example.com", **since
+        )
+        gone = add_account(
+            session, "A-3", "Gone Ltd", arr=0, status="churned", csm_email="emily@example.com", **since
+        )
         session.add(
             RevenueMovement(account_id=acme.id, moved_on=date(2026, 10, 15), kind="upsell", arr_delta=12_000)
         )
@@ -182,7 +191,10 @@ def test_the_digest_settings_are_checked_when_the_configuration_loads(tmp_path: 
 def test_the_digest_reads_the_figures_and_credits_the_win_in_english(engine: Engine) -> None:
     build_october(engine)
     text = render.digest_text(
-        digest_content(engine, OCTOBER), language="en", currency="USD", bands=["red", "yellow", "green"]
+        digest_content(engine, OCTOBER, today=NOVEMBER_2),
+        language="en",
+        currency="USD",
+        bands=["red", "yellow", "green"],
     )
     assert "Success digest for October 2026" in text
     assert "NRR 91.0%" in text and "GRR 85.0%" in text
@@ -201,7 +213,10 @@ def test_the_digest_reads_the_figures_and_credits_the_win_in_english(engine: Eng
 def test_the_digest_reads_in_japanese(engine: Engine) -> None:
     build_october(engine)
     text = render.digest_text(
-        digest_content(engine, OCTOBER), language="ja", currency="JPY", bands=["red", "yellow", "green"]
+        digest_content(engine, OCTOBER, today=NOVEMBER_2),
+        language="ja",
+        currency="JPY",
+        bands=["red", "yellow", "green"],
     )
     assert "2026年10月" in text
     assert "NRR 91.0%" in text
@@ -217,7 +232,7 @@ def test_a_month_without_paying_customers_says_why_there_is_no_nrr(engine: Engin
             RevenueMovement(account_id=first.id, moved_on=date(2026, 10, 1), kind="new", arr_delta=10_000)
         )
         session.commit()
-    content = digest_content(engine, OCTOBER)
+    content = digest_content(engine, OCTOBER, today=NOVEMBER_2)
     english = render.digest_text(content, language="en", currency="USD", bands=["red", "yellow", "green"])
     assert (
         "NRR and GRR: none this month, because no customer was paying at the start of the month." in english
@@ -239,7 +254,7 @@ def test_a_workspace_template_replaces_the_shipped_one_and_still_escapes(
         "{% for win in wins %}{{ win.account_name }}: {{ win.story }}{% endfor %}\n",
         encoding="utf-8",
     )
-    content = digest_content(engine, OCTOBER)
+    content = digest_content(engine, OCTOBER, today=NOVEMBER_2)
     text = render.digest_text(content, language="ja", currency="USD", bands=["green"], template=str(template))
     assert text.startswith("*2026年10月") and "NRR=91.0%" in text
     assert "&lt;their&gt;" in text
@@ -469,3 +484,120 @@ def test_cs_digest_previews_last_month_privately_to_the_team_and_refuses_others(
         ("previewed", "2026-10"),
         ("previewed", "2026-10"),
     ]
+
+
+# --- months the data does not reach, and the month in progress --------------------------------------
+
+
+def test_a_future_month_and_a_month_before_the_data_have_no_digest(engine: Engine) -> None:
+    build_october(engine)
+    clock = fixed_clock(tokyo(date(2026, 11, 20), 10))
+    with LocalWorkspace(engine=engine, config=digest_config(), clock=clock) as workspace:
+        future = preview(workspace, "digest 2030-01", EMILY)
+        next_month = preview(workspace, "digest 2026-12", EMILY)
+        ancient = preview(workspace, "digest 1999-01", EMILY)
+        japanese = preview(workspace, "digest 1999-01", MISAKI)
+    assert future["text"] == "There is no digest for January 2030: the month has not begun."
+    assert next_month["text"] == "There is no digest for December 2026: the month has not begun."
+    # The accounts have been customers since 1 April 2024: nothing is known of 1999.
+    assert ancient["text"] == "There is no digest for January 1999: the data starts on Apr 1, 2024."
+    assert japanese["text"] == "1999年1月のレポートはありません。データは2024/04/01から始まっています。"
+    assert "NRR" not in json.dumps([future, ancient])
+    with Session(engine) as session:
+        audited = session.exec(select(AuditEntry).where(AuditEntry.action == "digest")).all()
+    assert sorted(a.outcome for a in audited) == [
+        "no_digest:before_data",
+        "no_digest:before_data",
+        "no_digest:future",
+        "no_digest:future",
+    ]
+
+
+def test_an_empty_workspace_has_no_digest_at_all(engine: Engine) -> None:
+    from domain.digest.content import MonthUnavailable
+
+    with pytest.raises(MonthUnavailable) as raised:
+        digest_content(engine, OCTOBER, today=NOVEMBER_2)
+    assert raised.value.reason == "no_data"
+
+
+def test_the_month_in_progress_is_labelled_and_counts_only_what_was_due_so_far(engine: Engine) -> None:
+    from storage.models import Milestone
+
+    build_october(engine)
+    with Session(engine) as session:
+        acme = session.exec(select(Account).where(Account.external_id == "A-1")).one()
+        for name, due, achieved in (
+            ("kick-off", date(2026, 11, 5), date(2026, 11, 4)),
+            ("first report", date(2026, 11, 12), None),  # missed
+            ("go-live", date(2026, 11, 27), None),  # not due yet on the 20th
+        ):
+            session.add(Milestone(account_id=acme.id, name=name, due_date=due, achieved_date=achieved))
+        session.commit()
+    content = digest_content(engine, Month(2026, 11), today=date(2026, 11, 20))
+    assert content.figures.partial and content.figures.through == date(2026, 11, 20)
+    assert (content.figures.value_points.due, content.figures.value_points.on_time) == (2, 1)
+    text = render.digest_text(content, language="en", currency="USD", bands=["red", "yellow", "green"])
+    assert "_The month is not over: these figures count Nov 1, 2026 to Nov 20, 2026" in text
+    assert "50% (1 of 2 due so far)" in text and "ARR per CSM on Nov 20, 2026" in text
+    whole = digest_content(engine, Month(2026, 11), today=date(2026, 12, 1))
+    assert not whole.figures.partial and whole.figures.value_points.due == 3
+    assert "not over" not in render.digest_text(whole, language="en", currency="USD", bands=["red"])
+
+
+def test_csbot_digest_refuses_a_future_month_and_one_before_the_data(
+    cli_database: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    build_october(cli_database)
+    assert csbot(["digest", "--month", "2099-05", "--json"]) == 1
+    assert capsys.readouterr().err.strip() == (
+        "csbot: There is no digest for May 2099: the month has not begun."
+    )
+    assert csbot(["digest", "--month", "1999-01", "--post", "--channel", CHANNEL]) == 1
+    assert "the data starts on Apr 1, 2024" in capsys.readouterr().err
+    with Session(cli_database) as session:
+        assert session.exec(select(OutboxMessage)).all() == []
+
+
+def test_the_retention_trend_has_no_figures_for_months_before_the_data(engine: Engine) -> None:
+    build_october(engine)
+    content = digest_content(engine, OCTOBER, today=NOVEMBER_2)
+    before = [point for point in content.trend if point.month.last < date(2024, 4, 1)]
+    assert before == []  # twelve months back from October 2026 is still after April 2024
+    with Session(engine) as session:
+        for account in session.exec(select(Account)).all():
+            account.start_date = date(2026, 6, 10)
+        session.commit()
+    trend = digest_content(engine, OCTOBER, today=NOVEMBER_2).trend
+    # 2025-11 … 2026-05 ended before the first data day: nothing is claimed about them.
+    assert [str(p.month) for p in trend if p.nrr is None][:7] == [
+        "2025-11",
+        "2025-12",
+        "2026-01",
+        "2026-02",
+        "2026-03",
+        "2026-04",
+        "2026-05",
+    ]
+    assert trend[-1].nrr is not None
+    year = digest_content(engine, OCTOBER, today=NOVEMBER_2).year
+    assert year.nrr is None and year.grr is None
+
+
+def test_the_scheduler_posts_no_digest_for_a_month_before_the_data(
+    engine: Engine, slack: LocalSlackServer
+) -> None:
+    build_october(engine)
+    with Session(engine) as session:
+        for account in session.exec(select(Account)).all():
+            account.start_date = date(2026, 12, 1)
+        for snapshot in session.exec(select(HealthSnapshot)).all():
+            session.delete(snapshot)
+        for movement in session.exec(select(RevenueMovement)).all():
+            session.delete(movement)
+        session.commit()
+    jobs = Jobs(engine, digest_config(), client_for(slack), MovableClock(tokyo(date(2026, 12, 1), 9)))
+    assert jobs.monthly_digest() is None  # customers since today: there is no November to tell of
+    assert Jobs(
+        engine, digest_config(), client_for(slack), MovableClock(tokyo(date(2027, 1, 4), 9))
+    ).monthly_digest() == Month(2026, 12)

@@ -5,6 +5,7 @@ digest can be tried offline on the demo workspace.
 """
 
 import argparse
+import html
 import json
 import sys
 from pathlib import Path
@@ -20,7 +21,7 @@ from bot.local import LocalWorkspace
 from bot.render import digest as render
 from bot.settings import Settings
 from domain.clock import system_clock, today_in
-from domain.digest.content import digest_content
+from domain.digest.content import MonthUnavailable, check_month, digest_content
 from domain.digest.figures import figures_json, year_json
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
@@ -54,6 +55,12 @@ def run(args: argparse.Namespace) -> int:
         return 2
     engine = open_database(settings)
     language = args.lang or config.digest_language
+    today = today_in(system_clock, config.zone)
+    try:
+        check_month(engine, month, today=today)
+    except MonthUnavailable as missing:
+        print(f"csbot: {html.unescape(render.unavailable_text(missing, language='en'))}", file=sys.stderr)
+        return 1
     if args.post:
         channel = args.channel or config.digest.channel
         if not channel:
@@ -63,7 +70,7 @@ def run(args: argparse.Namespace) -> int:
             )
             return 2
         return post(settings, config, engine, month=month, channel=channel, language=language)
-    content = digest_content(engine, month)
+    content = digest_content(engine, month, today=today)
     if args.json:
         data = figures_json(content.figures) | year_json(content.year)
         print(json.dumps(data, ensure_ascii=False, indent=2))

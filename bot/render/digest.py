@@ -15,8 +15,8 @@ from bot.render.digest_chart import Bridge, ChartInput, TrendPoint, draw_digest_
 from bot.render.labels import N_
 from bot.render.message import Message
 from bot.render.mrkdwn import person
-from bot.render.templating import environment, workspace_environment
-from domain.digest.content import DigestContent
+from bot.render.templating import environment, macros, workspace_environment
+from domain.digest.content import DigestContent, MonthUnavailable
 from domain.digest.figures import ScoreMove
 from domain.digest.month import Month
 
@@ -48,6 +48,12 @@ class DigestPost:
 
 def month_name(month: Month, language: str) -> str:
     return translator(language).month_and_year(month.first)
+
+
+def unavailable_text(missing: MonthUnavailable, *, language: str) -> str:
+    """Why a month has no digest, in the reader's language."""
+    texts = macros(language, "digest_preview.j2")
+    return texts.unavailable(missing.reason, month_name(missing.month, language), missing.data_since)
 
 
 def _signed(tr: Translator, amount: float, currency: str) -> str:

@@ -97,6 +97,7 @@ class CsmArr:
 @dataclass(frozen=True)
 class MonthFigures:
     month: Month
+    through: date  # the last day counted: the month's last day, or today in the month in progress
     starting_arr: float
     new_arr: float
     upsell_arr: float
@@ -118,6 +119,11 @@ class MonthFigures:
     health: HealthShift
     arr_by_csm: list[CsmArr]
     absent: dict[str, str]  # figure -> reason code, for every figure that is None
+
+    @property
+    def partial(self) -> bool:
+        """The month is still going on: its figures cover only its first days."""
+        return self.through < self.month.last
 
 
 @dataclass(frozen=True)
@@ -183,13 +189,17 @@ class YearRetention:
     grr: float | None  # the same with each customer capped at what it paid then
 
 
-def year_retention(engine: Engine, month: Month, months: int = 12) -> YearRetention:
+def year_retention(
+    engine: Engine, month: Month, months: int = 12, *, through: date | None = None, since: date | None = None
+) -> YearRetention:
+    """`since`: the first day the workspace has data for; a cohort from before it would be invented."""
     first = month
     for _ in range(months - 1):
         first = first.previous()
+    last = _last_counted(month, through)
     with engine.connect() as connection:
-        cohort = reads.cohort(connection, first.first, month.last + timedelta(days=1))
-    paying = cohort.starting_arr > 0
+        cohort = reads.cohort(connection, first.first, last + timedelta(days=1))
+    paying = cohort.starting_arr > 0 and (since is None or since <= first.last)
     return YearRetention(
         first_month=first,
         customers=cohort.customers,
@@ -200,14 +210,17 @@ def year_retention(engine: Engine, month: Month, months: int = 12) -> YearRetent
     )
 
 
-def month_figures(engine: Engine, month: Month) -> MonthFigures:
+def month_figures(engine: Engine, month: Month, *, through: date | None = None) -> MonthFigures:
+    """The month's figures; for the month in progress, `through` (today) is the last day counted, so
+    nothing due later in the month counts as missed yet."""
+    last = _last_counted(month, through)
     with engine.connect() as connection:
-        books = reads.books_by_csm(connection, month.first, month.last + timedelta(days=1))
-        moves = _Movements.from_totals(reads.movement_totals(connection, month.first, month.last))
-        renewals = _renewals(connection, month)
-        due, on_time = reads.value_points_due(connection, month.first, month.last)
-        first_value = _first_value(reads.first_values(connection, month.first, month.last))
-        health = _health(connection, month)
+        books = reads.books_by_csm(connection, month.first, last + timedelta(days=1))
+        moves = _Movements.from_totals(reads.movement_totals(connection, month.first, last))
+        renewals = _renewals(connection, month, last)
+        due, on_time = reads.value_points_due(connection, month.first, last)
+        first_value = _first_value(reads.first_values(connection, month.first, last))
+        health = _health(connection, month, last)
         csm_emails = sorted(b.csm_email for b in books if b.csm_email is not None and b.customers_at_end)
         members = reads.members_by_email(connection, csm_emails) if csm_emails else {}
 
@@ -232,6 +245,7 @@ def month_figures(engine: Engine, month: Month) -> MonthFigures:
 
     return MonthFigures(
         month=month,
+        through=last,
         starting_arr=starting_arr,
         new_arr=moves.new,
         upsell_arr=moves.upsell,
@@ -256,13 +270,21 @@ def month_figures(engine: Engine, month: Month) -> MonthFigures:
     )
 
 
-def _renewals(connection: Connection, month: Month) -> RenewalCounts:
-    due = reads.contracts_ending(connection, month.first, month.last)
+def _last_counted(month: Month, through: date | None) -> date:
+    if through is None or through >= month.last:
+        return month.last
+    if through < month.first:
+        raise ValueError(f"{month} has not begun on {through}")
+    return through
+
+
+def _renewals(connection: Connection, month: Month, last: date) -> RenewalCounts:
+    due = reads.contracts_ending(connection, month.first, last)
     starts: dict[int, list[reads.ContractStart]] = defaultdict(list)
     for start in reads.contracts_starting(
         connection,
-        accounts_ending=(month.first, month.last),
-        starting=(month.first - RENEWAL_EARLIEST, month.last + RENEWAL_LATEST),
+        accounts_ending=(month.first, last),
+        starting=(month.first - RENEWAL_EARLIEST, last + RENEWAL_LATEST),
     ):
         starts[start.account_id].append(start)
     renewed = lost = 0
@@ -292,9 +314,9 @@ def _first_value(pairs: list[tuple[date, date]]) -> FirstValue:
     return FirstValue(accounts=len(days), median_days=float(statistics.median(days)) if days else None)
 
 
-def _health(connection: Connection, month: Month) -> HealthShift:
+def _health(connection: Connection, month: Month, last: date) -> HealthShift:
     day, before_day = reads.latest_snapshot_days(
-        connection, within=(month.first, month.last), up_to=month.previous().last
+        connection, within=(month.first, last), up_to=month.previous().last
     )
     days = [d for d in (day, before_day) if d is not None]
     counts = reads.band_counts(connection, days) if days else {}
@@ -338,8 +360,11 @@ def _arr_by_csm(books: list[reads.CsmBook], members: dict[str, reads.Member]) ->
     return sorted(rows, key=lambda row: (-row.arr, row.email is None, row.email or ""))
 
 
-def retention_trend(engine: Engine, month: Month, months: int = 12) -> list[Retention]:
-    """Starting ARR, NRR and GRR of the `months` months ending with `month`, oldest first.
+def retention_trend(
+    engine: Engine, month: Month, months: int = 12, *, through: date | None = None, since: date | None = None
+) -> list[Retention]:
+    """Starting ARR, NRR and GRR of the `months` months ending with `month`, oldest first. Months that
+    end before `since` (the first day of data) have no figures: nothing is known of them.
 
     Two queries whatever the span: current ARR per account, and the movements since the first month's
     start summed per month, account and kind; the rolling back happens here.
@@ -350,7 +375,7 @@ def retention_trend(engine: Engine, month: Month, months: int = 12) -> list[Rete
     while len(span) < months:
         span.insert(0, span[0].previous())
     # Period i is span[i]; one more period holds everything after `month`, which still rolls ARR back.
-    starts = [m.first for m in span] + [month.last + timedelta(days=1)]
+    starts = [m.first for m in span] + [_last_counted(month, through) + timedelta(days=1)]
     with engine.connect() as connection:
         current = reads.current_arr(connection)
         sums = reads.movements_by_period(connection, starts)
@@ -366,6 +391,9 @@ def retention_trend(engine: Engine, month: Month, months: int = 12) -> list[Rete
     starting = _starting_arr(current, deltas, months)
     trend: list[Retention] = []
     for period, each in enumerate(span):
+        if since is not None and each.last < since:
+            trend.append(Retention(month=each, starting_arr=0.0, nrr=None, grr=None))
+            continue
         nrr, grr = _retention(starting[period], _Movements.from_totals(totals[period]))
         trend.append(Retention(month=each, starting_arr=starting[period], nrr=nrr, grr=grr))
     return trend
@@ -393,6 +421,8 @@ def figures_json(figures: MonthFigures) -> dict[str, Any]:
     f = figures
     return {
         "month": str(f.month),
+        "through": f.through.isoformat(),
+        "partial": f.partial,
         "starting_arr": _money(f.starting_arr),
         "new_arr": _money(f.new_arr),
         "upsell_arr": _money(f.upsell_arr),

@@ -10,7 +10,7 @@ from bot.render.message import Message, text_message
 from bot.render.mrkdwn import Trusted
 from bot.render.templating import macros
 from bot.services import Services
-from domain.digest.content import digest_content
+from domain.digest.content import MonthUnavailable, digest_content
 from domain.digest.month import Month
 from handlers.commands.access import refused
 from storage import audit
@@ -26,8 +26,15 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
         respond(response_type="ephemeral", **text_message(texts.usage(slack_ids.COMMAND)).payload())
         return
     config = services.config
+    try:
+        content = digest_content(services.engine, month, today=services.today())
+    except MonthUnavailable as missing:
+        _audit(services, requester, month, outcome=f"no_digest:{missing.reason}")
+        text = render.unavailable_text(missing, language=requester.language)
+        respond(response_type="ephemeral", **text_message(text).payload())
+        return
     text = render.digest_text(
-        digest_content(services.engine, month),
+        content,
         language=requester.language,
         currency=config.currency,
         bands=config.band_names,
@@ -37,12 +44,16 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
     channel = config.digest.channel
     note = texts.note(Trusted(f"<#{channel}>") if channel.isalnum() else "")
     blocks = [ContextBlock(elements=[MarkdownTextObject(text=note)]), *digest.blocks][: render.MAX_BLOCKS]
+    _audit(services, requester, month, outcome="previewed")
+    respond(response_type="ephemeral", **Message(text=digest.text, blocks=blocks).payload())
+
+
+def _audit(services: Services, requester: Requester, month: Month, *, outcome: str) -> None:
     audit.record(
         services.engine,
         at=services.now(),
         slack_user_id=requester.slack_user_id,
         action="digest",
-        outcome="previewed",
+        outcome=outcome,
         query=str(month),
     )
-    respond(response_type="ephemeral", **Message(text=digest.text, blocks=blocks).payload())
