@@ -264,6 +264,6 @@ class CustomerWin(SQLModel, table=True):
     # The workspace-local day it was recorded: which month's digest tells it.
     won_on: date = Field(index=True)
     created_at: datetime
-    source: str = Field(max_length=16)  # command | shortcut
+    source: str = Field(max_length=16)  # command | shortcut | demo
     source_channel: str | None = Field(default=None, max_length=32)
     source_ts: str | None = Field(default=None, max_length=32)

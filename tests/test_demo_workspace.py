@@ -167,3 +167,23 @@ def test_the_tour_posts_last_months_digest_with_its_chart_and_the_wins(
     assert "Success digest for February 2026" in blocks
     assert f"{workspace.wins} customer win" in blocks and blocks.count("thanks to <@U0DEMO") == workspace.wins
     assert "goes out once per month and channel" in capsys.readouterr().out
+
+
+def test_building_the_demo_again_adds_no_second_copy_of_any_win(
+    workspace: DemoWorkspace, engine: Engine, tmp_path: Path
+) -> None:
+    from storage.models import CustomerWin
+
+    before = _count(engine, CustomerWin)
+    assert before == workspace.wins > 0
+    again = build_demo_workspace(
+        engine,
+        load_config(),
+        today=TODAY,
+        directory=tmp_path / "again",
+        accounts=ACCOUNTS,
+        history_days=HISTORY_DAYS,
+        snapshot_days=SNAPSHOT_DAYS,
+    )
+    assert again.wins == 0
+    assert _count(engine, CustomerWin) == before

@@ -163,7 +163,9 @@ def show_sweep(
     demo_config = config.model_copy(deep=True)
     demo_config.channels.renewals, demo_config.channels.risks = DEMO_RENEWALS_CHANNEL, DEMO_RISKS_CHANNEL
     assert workspace.app is not None
-    sender = Sender(workspace.engine, workspace.app.client, demo_config, sleep=lambda _s: None)
+    sender = Sender(
+        workspace.engine, workspace.app.client, demo_config, clock=workspace.clock, sleep=lambda _s: None
+    )
     # The bot has been running for a month: earlier days' reminders went out on their days, so today
     # shows one ordinary day rather than a first-install catch-up.
     for back in range(HISTORY_DAYS, 0, -1):
@@ -220,7 +222,9 @@ def show_digest(
         print("(Already posted on an earlier run: the digest goes out once per month and channel.)\n")
         return
     before = len(workspace.slack.calls)
-    Sender(workspace.engine, workspace.app.client, demo_config, sleep=lambda _s: None).deliver_due()
+    Sender(
+        workspace.engine, workspace.app.client, demo_config, clock=workspace.clock, sleep=lambda _s: None
+    ).deliver_due()
     print(calls_as_text(workspace.slack.calls[before:], names))
     print(
         f"\n   (csbot digest --month {month} --chart digest.png saves the chart; --json prints the figures)\n"

@@ -11,6 +11,7 @@ from storage.models import Account, Milestone, RevenueMovement, TeamMember
 from storage.wins import record_win
 
 MAX_WINS = 6
+DEMO_SOURCE = "demo"
 
 # (English, Japanese) story and impact per kind of expansion; {amount} is the ARR it added.
 _STORIES = {
@@ -59,10 +60,12 @@ def record_demo_wins(engine: Engine, *, today: date, currency: str) -> int:
     then value points reached on time, so that even a small demo has some."""
     month = Month.containing(today).previous()
     recorded = 0
-    for account, csm, story, impact, day in [
+    for account, csm, story, impact, day, origin in [
         *_expansion_wins(engine, month, currency),
         *_value_point_wins(engine, month),
     ][:MAX_WINS]:
+        # Keyed by the movement or value point it tells of, as a shared message is keyed by its
+        # channel and ts: building the demo again over the same database adds no second copy.
         win = record_win(
             engine,
             account_id=account.id,  # type: ignore[arg-type]
@@ -72,13 +75,16 @@ def record_demo_wins(engine: Engine, *, today: date, currency: str) -> int:
             recorded_by_slack_user_id=csm.slack_user_id,  # type: ignore[arg-type]
             won_on=day,
             created_at=datetime.combine(day, time(12, 0), tzinfo=UTC),
-            source="command",
+            source="demo",
+            source_channel=DEMO_SOURCE,
+            source_ts=origin,
         )
         recorded += win is not None
     return recorded
 
 
-_Win = tuple[Account, TeamMember, str, str | None, date]
+# (account, credited CSM, story, impact, day, what it tells of: "movement:<id>" or "milestone:<id>")
+_Win = tuple[Account, TeamMember, str, str | None, date, str]
 
 
 def _expansion_wins(engine: Engine, month: Month, currency: str) -> list[_Win]:
@@ -101,7 +107,8 @@ def _expansion_wins(engine: Engine, month: Month, currency: str) -> list[_Win]:
         english, japanese = _STORIES[movement.kind]
         story, impact = japanese if _is_japanese(csm) else english
         amount = translator("ja" if _is_japanese(csm) else "en").money(movement.arr_delta, currency)
-        wins.append((account, csm, story, impact.format(amount=amount), movement.moved_on))
+        impact_text = impact.format(amount=amount)
+        wins.append((account, csm, story, impact_text, movement.moved_on, f"movement:{movement.id}"))
     return wins
 
 
@@ -129,6 +136,7 @@ def _value_point_wins(engine: Engine, month: Month) -> list[_Win]:
             (japanese if _is_japanese(csm) else english).format(point=point.name),
             None,
             point.achieved_date,
+            f"milestone:{point.id}",
         )
         for point, account, csm in rows
         if point.achieved_date is not None
