@@ -24,6 +24,10 @@ MODEL_TOPICS = {
 }
 
 
+# A question about KPIs that names none is answered with the three retention figures leaders report.
+DEFAULT_KPIS = ("nrr", "grr", "logo_churn")
+
+
 @dataclass(frozen=True)
 class Answer:
     question: Question
@@ -38,6 +42,7 @@ class Answer:
     ask_for: list[str] = field(default_factory=list)  # facts to ask the person for (stage, acv)
     sources: list[Source] = field(default_factory=list)
     facts: WorkspaceFacts | None = None
+    kpis: list[str] = field(default_factory=list)  # the KPIs a kpi answer explains, in order
 
     @property
     def lang(self) -> str:
@@ -125,9 +130,11 @@ def answer_question(
     facts: WorkspaceFacts | None = None,
     currency: str = "USD",
     knowledge: Knowledge | None = None,
+    reader_language: str | None = None,
 ) -> Answer:
+    """`reader_language`: the asker's Slack language, used unless the question is mostly Japanese."""
     knowledge = knowledge or load_knowledge()
-    question = understand(text, jpy_per_usd=config.jpy_per_usd)
+    question = understand(text, jpy_per_usd=config.jpy_per_usd, reader_language=reader_language)
     topic = question.topic
     profile, used = _complete_profile(question.profile, config, facts, currency, topic)
     if topic in MODEL_TOPICS:
@@ -178,8 +185,8 @@ def answer_question(
         stages = [question.lifecycle_phase] if question.lifecycle_phase else list(knowledge.lifecycle.stages)
         return Answer(question, topic, sources=_unique([knowledge.stage(s).source for s in stages]))
     if topic == "kpi":
-        keys = [question.kpi] if question.kpi else ["nrr", "grr", "logo_churn"]
-        return Answer(question, topic, sources=_unique([knowledge.kpi(k).source for k in keys]))
+        keys = list(question.kpis) or list(DEFAULT_KPIS)
+        return Answer(question, topic, sources=_unique([knowledge.kpi(k).source for k in keys]), kpis=keys)
     if topic == "cs_definition":
         return Answer(question, topic, sources=[knowledge.definitions.cs_definition.source])
     return Answer(question, None)

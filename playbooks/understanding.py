@@ -52,7 +52,8 @@ class Question:
     topic: Topic | None  # None when nothing matched
     profile: CompanyProfile
     lifecycle_phase: str | None = None  # qualification|onboarding|adoption|renewal|expansion
-    kpi: str | None = None  # a key of the KPI knowledge (nrr, grr, logo_churn, upsell, …)
+    kpi: str | None = None  # the first KPI named: a key of the KPI knowledge (nrr, grr, logo_churn, …)
+    kpis: tuple[str, ...] = ()  # every KPI named, in the order of the text
 
 
 def _rx(pattern: str) -> re.Pattern[str]:
@@ -65,6 +66,28 @@ _L = r"(?<![A-Za-z])"
 _R = r"(?![A-Za-z])"
 
 _JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
+_LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
+# One Latin word carries about as much as two Japanese characters: "CSMのKPIはNRRとGRRどちら?" is
+# Japanese with English terms in it, "Who owns renewals at a 5万ドル company?" is English.
+_CHARACTERS_PER_WORD = 2
+
+
+def mostly_japanese(text: str) -> bool:
+    """True when Japanese outweighs English in the text (a company name or an amount does not tip it)."""
+    text = normalise(text)
+    japanese = len(_JAPANESE.findall(text))
+    return japanese > _CHARACTERS_PER_WORD * len(_LATIN_WORD.findall(text))
+
+
+# What marks a text as a question even when no topic is recognised in it.
+_QUESTION_MARK = re.compile(r"[?？]\s*$")
+_QUESTION_OPENER = _rx(
+    r"^(?:who|whom|whose|what|what's|which|how|why|when|where|should|shall|do|does|did|is|are|can|could|"
+    r"would|will|must|may)\b"
+)
+_QUESTION_JA = re.compile(
+    r"何|誰|どう|どの|どれ|どちら|どこ|いつ|べき|ですか|ますか|でしょうか|教えて|知りたい"
+)
 
 # --- Company profile cues -------------------------------------------------------------------------
 # Explicit funding rounds decide the stage before anything else ("Series B startup planning an IPO").
@@ -311,17 +334,49 @@ def profile_from_text(text: str, *, jpy_per_usd: float = 120.0) -> CompanyProfil
     )
 
 
-def understand(text: str, *, jpy_per_usd: float = 120.0) -> Question:
+def _all_named(patterns: dict[str, re.Pattern[str]], text: str) -> tuple[str, ...]:
+    """Every key whose pattern matches, in the order of the text; a match inside a longer one of another
+    key does not count ("churn" inside "logo churn")."""
+    found = sorted(
+        (match.start(), -(match.end() - match.start()), key)
+        for key, pattern in patterns.items()
+        for match in pattern.finditer(text)
+    )
+    taken: list[str] = []
+    reached = -1
+    for start, negative_length, key in found:
+        if start < reached:
+            continue
+        reached = start - negative_length
+        if key not in taken:
+            taken.append(key)
+    return tuple(taken)
+
+
+def understand(text: str, *, jpy_per_usd: float = 120.0, reader_language: str | None = None) -> Question:
+    """`reader_language` is the asker's own language (their Slack locale): the answer is in it unless the
+    question is mostly Japanese, so one Japanese name in an English question does not switch languages."""
     normal = normalise(text)
-    kpi = _first(_KPI_NAMES, normal)
+    kpis = _all_named(_KPI_NAMES, normal)
+    kpi = kpis[0] if kpis else None
+    language: Literal["ja", "en"] = "ja" if mostly_japanese(text) or reader_language == "ja" else "en"
     return Question(
         text=text,
-        lang="ja" if _JAPANESE.search(text) else "en",
+        lang=language,
         topic=_topic(normal, kpi),
         profile=profile_from_text(normal, jpy_per_usd=jpy_per_usd),
         lifecycle_phase=_first(_PHASES, normal),
         kpi=kpi,
+        kpis=kpis,
     )
+
+
+def looks_like_question(text: str) -> bool:
+    """A question mark, a question word, or a topic the playbook knows: text to answer, not a command."""
+    normal = normalise(text).strip()
+    if _QUESTION_MARK.search(normal) or _QUESTION_OPENER.search(normal) or _QUESTION_JA.search(normal):
+        return True
+    return _topic(normal, _first(_KPI_NAMES, normal)) is not None
 
 
 def company_model(profile: CompanyProfile, *, threshold_usd: float = 75_000) -> ModelName | None:

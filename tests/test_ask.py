@@ -13,7 +13,7 @@ from domain.clock import fixed_clock
 from playbooks.answering import answer_question
 from playbooks.config import PlaybookConfig
 from storage.workspace_facts import WorkspaceFacts
-from tests.factories import AE_ID, CSM_ID, NOW, build_small_workspace
+from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, build_small_workspace
 
 
 def ask_json(capsys: pytest.CaptureFixture, question: str) -> dict:
@@ -96,6 +96,10 @@ def test_playbook_browse_offers_every_topic(engine: Engine) -> None:
             if c.method == "response_url"
         )
         assert "NRR" in answer["text"]
+        # The button promises NRR, GRR and churn: the answer explains all three, in that order.
+        names = ("ネットレベニューリテンション", "グロスレベニューリテンション", "ロゴチャーン率")
+        positions = [answer["text"].find(name) for name in names]
+        assert -1 not in positions and positions == sorted(positions), answer["text"]
 
 
 OWNER_OF_MODEL = {
@@ -127,3 +131,66 @@ def test_every_question_of_the_understanding_table_gets_an_answer_that_agrees_wi
             assert answer.phase == knowledge.phase_for(expected["customers"]).number, text
             checked += 1
     assert checked >= 10
+
+
+def kpi_names(text: str) -> list[str]:
+    """The KPIs the answer to `text` explains."""
+    return answer_question(text, config=PlaybookConfig()).kpis
+
+
+def test_a_kpi_question_naming_several_kpis_explains_each_in_order() -> None:
+    assert kpi_names("How are NRR, GRR and logo churn calculated?") == ["nrr", "grr", "logo_churn"]
+    assert kpi_names("NRR、GRR、ロゴチャーン率はどう計算しますか？") == ["nrr", "grr", "logo_churn"]
+    assert kpi_names("What's the difference between upsell and cross-sell?") == ["upsell", "cross_sell"]
+    # "churn" inside "logo churn" is the one KPI, not two.
+    assert kpi_names("What does logo churn mean?") == ["logo_churn"]
+    # Naming none, the three retention figures leaders report.
+    assert kpi_names("CSのKPIは何を置くべき？") == ["nrr", "grr", "logo_churn"]
+
+
+@pytest.mark.parametrize(
+    ("question", "reader", "lang"),
+    [
+        ("Who should own renewals at a seed-stage company with 5万ドル contracts?", "en", "en"),
+        ("How big should the CS team be for 株式会社さくら物流?", "en", "en"),
+        ("導入社数が120社です。CSは何人必要?", "en", "ja"),
+        ("CSMのKPIはNRRとGRRどちらを重視すべき?", "en", "ja"),
+        ("Who should own renewals?", "ja", "ja"),
+        ("Who should own renewals?", None, "en"),
+        ("更新は誰が担当すべき？", None, "ja"),
+    ],
+)
+def test_the_answer_is_in_the_askers_language_unless_the_question_is_mostly_japanese(
+    question: str, reader: str | None, lang: str
+) -> None:
+    assert answer_question(question, config=PlaybookConfig(), reader_language=reader).lang == lang
+
+
+def test_an_english_question_with_a_japanese_amount_is_answered_in_english_in_slack(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        calls = workspace.command(
+            "ask Who should own renewals at a seed-stage company with 5万ドル contracts?", user_id=AE_ID
+        ).calls
+    reply = next(c.body for c in calls if c.method == "response_url")
+    assert "Who owns renewals" in reply["text"] and "Sources" in json.dumps(reply["blocks"])
+
+
+def test_people_outside_the_team_get_answers_without_the_workspace_figures(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        workspace.slack.add_user(STRANGER_ID)
+        outsider = next(
+            c.body
+            for c in workspace.command("ask How big should our CS team be?", user_id=STRANGER_ID).calls
+            if c.method == "response_url"
+        )
+        member = next(
+            c.body
+            for c in workspace.command("ask How big should our CS team be?", user_id=AE_ID).calls
+            if c.method == "response_url"
+        )
+    # The team member's answer draws on the workspace's accounts; the outsider is asked instead.
+    assert "active accounts" in member["text"]
+    assert "active accounts" not in outsider["text"] and "people in CS" not in outsider["text"]
+    assert outsider["text"].startswith("To answer for your company I need to know a little more")

@@ -256,9 +256,49 @@ def test_help_lists_subcommands_in_the_users_language(
         assert "`/cs help`" in reply["text"]
 
 
-def test_unknown_subcommand_points_to_help(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("renewalz", user_id=AE_ID).calls)
-    assert reply["text"] == "I don't know “renewalz”. Try `/cs help`."
+def test_unknown_subcommand_points_to_help_and_keeps_the_word_as_typed(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("Frobnicate", user_id=AE_ID).calls)
+    assert reply["text"] == "I don't know “Frobnicate”. Try `/cs help`."
+
+
+@pytest.mark.parametrize(
+    ("typed", "meant"),
+    [
+        ("heath acme", "/cs health acme"),
+        ("renewalz", "/cs renewals"),
+        ("Renwals 30", "/cs renewals 30"),
+        ("rsiks", "/cs risks"),
+        ("ownr acme corp", "/cs owner acme corp"),
+        ("dgest 2026-10", "/cs digest 2026-10"),
+    ],
+)
+def test_a_mistyped_subcommand_gets_did_you_mean(workspace: LocalWorkspace, typed: str, meant: str) -> None:
+    reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+    word = typed.split()[0]
+    assert reply["text"] == f"I don't know “{word}”. Did you mean `{meant}`? (`/cs help` lists everything.)"
+
+
+def test_a_mistyped_subcommand_in_japanese(workspace: LocalWorkspace) -> None:
+    reply = only_reply(workspace.command("heath acme", user_id=CSM_ID).calls)
+    assert (
+        reply["text"]
+        == "「heath」はわかりません。`/cs health acme` のことですか？（`/cs help` で一覧を表示します）"
+    )
+
+
+@pytest.mark.parametrize(
+    "typed",
+    [
+        "導入社数が120社です。CSは何人必要?",
+        "who should own renewals at a seed-stage company with $150k contracts",
+        "How big should our CS team be?",
+        "team size for 120 customers",
+    ],
+)
+def test_a_question_without_ask_is_answered(workspace: LocalWorkspace, typed: str) -> None:
+    reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+    cited = json.dumps(reply["blocks"], ensure_ascii=False)
+    assert "I don't know" not in reply["text"] and ("Sources" in cited or "出典" in cited)
 
 
 def test_health_without_a_name_asks_which_account(workspace: LocalWorkspace) -> None:

@@ -51,7 +51,7 @@ TOPICS = [
     ("lifecycle", N_("Customer lifecycle"), N_("What should we do in each lifecycle phase?")),
     ("ttv", N_("Time to value"), N_("What is time to value?")),
     ("renewal_models", N_("Renewal models compared"), N_("Compare the renewal ownership models")),
-    ("kpi", N_("KPIs: NRR, GRR, churn"), N_("How are NRR and GRR calculated?")),
+    ("kpi", N_("KPIs: NRR, GRR, churn"), N_("How are NRR, GRR and logo churn calculated?")),
     ("cs_definition", N_("What CS is"), N_("What is the difference between CS and customer support?")),
 ]
 

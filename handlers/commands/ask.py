@@ -11,18 +11,23 @@ from storage import audit
 from storage.workspace_facts import workspace_facts
 
 
-def answer_for(services: Services, question: str, slack_user_id: str) -> render.Message:
-    """The answer message for a question; the playbook holds no account data, so anyone may ask."""
+def answer_for(services: Services, question: str, requester: Requester) -> render.Message:
+    """The answer message for a question, in the asker's language unless they asked in Japanese.
+
+    The playbook holds no account data, so anyone may ask; only team members' answers draw on the
+    workspace's own figures (account counts, headcount, average ARR).
+    """
     answer = answer_question(
         question,
         config=services.config.playbook,
-        facts=workspace_facts(services.engine),
+        facts=workspace_facts(services.engine) if requester.allowed else None,
         currency=services.config.currency,
+        reader_language=requester.language,
     )
     audit.record(
         services.engine,
         at=services.now(),
-        slack_user_id=slack_user_id,
+        slack_user_id=requester.slack_user_id,
         action="ask",
         query=question,
         outcome=answer.topic or "not_understood",
@@ -34,7 +39,7 @@ def run(services: Services, requester: Requester, question: str, respond: Respon
     if not question:
         respond(response_type="ephemeral", **render.browse_message(requester.language).payload())
         return
-    respond(response_type="ephemeral", **answer_for(services, question, requester.slack_user_id).payload())
+    respond(response_type="ephemeral", **answer_for(services, question, requester).payload())
 
 
 def browse(services: Services, requester: Requester, _rest: str, respond: Respond) -> None:

@@ -3,6 +3,7 @@
 from collections.abc import Callable
 from typing import Any
 
+from rapidfuzz.distance import DamerauLevenshtein
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
@@ -12,6 +13,7 @@ from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
 from handlers.commands import ask, digest, health, help, owner, renewals, risks, wins
+from playbooks.understanding import looks_like_question
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
 
@@ -50,27 +52,53 @@ ALIASES = {
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
-    """`"health  acme corp"` → `("health", "acme corp")`; an empty text means help."""
+    """`"health  acme corp"` → `("health", "acme corp")`; an empty text means help. The word comes back
+    as typed when it names no subcommand, so a reply can quote it."""
     # split() also breaks on the full-width space a Japanese keyboard types.
     word, rest = [*(text or "").split(None, 1), "", ""][:2]
-    word = word.casefold()
-    return ALIASES.get(word, word) or "help", rest.strip()
+    folded = word.casefold()
+    if not folded:
+        return "help", rest.strip()
+    name = ALIASES.get(folded, folded)
+    return (name if name in SUBCOMMANDS else word), rest.strip()
+
+
+def closest_subcommand(word: str) -> str | None:
+    """The subcommand a mistyped word most likely meant: one edit away (two for longer words)."""
+    folded = word.casefold()
+    allowed = 1 if len(folded) <= 4 else 2
+    best: tuple[int, str] | None = None
+    for candidate, name in [*((n, n) for n in SUBCOMMANDS), *ALIASES.items()]:
+        # Aliases of one or two characters ("h", "?") would be one edit from nearly any short word.
+        if len(candidate) < 3:
+            continue
+        distance = DamerauLevenshtein.distance(folded, candidate, score_cutoff=allowed)
+        if distance <= allowed and (best is None or distance < best[0]):
+            best = (distance, name)
+    return best[1] if best else None
 
 
 def make_router(services: Services) -> Callable[..., None]:
     def route(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
-        name, rest = split_subcommand(command.get("text", ""))
+        typed = command.get("text", "").strip()
+        name, rest = split_subcommand(typed)
         requester = services.directory.requester(client, command["user_id"])
         subcommand = SUBCOMMANDS.get(name)
-        if subcommand is None and rest:
-            # "/cs who should own renewals?" is a question, not a mistyped subcommand.
-            ask.run(services, requester, command.get("text", "").strip(), respond)
+        if subcommand is not None:
+            subcommand(services, requester, rest, respond)
             return
-        if subcommand is None:
-            text = macros(requester.language, "messages.j2").unknown_subcommand(name, slack_ids.COMMAND)
-            respond(response_type="ephemeral", **text_message(text.strip()).payload())
+        texts = macros(requester.language, "messages.j2")
+        meant = closest_subcommand(name)
+        if meant and not looks_like_question(typed):
+            suggestion = " ".join(part for part in (slack_ids.COMMAND, meant, rest) if part)
+            reply = texts.did_you_mean(name, suggestion, slack_ids.COMMAND)
+        elif looks_like_question(typed):
+            # "/cs who should own renewals?" and "/cs 導入社数が120社です。CSは何人必要?" are questions.
+            ask.run(services, requester, typed, respond)
             return
-        subcommand(services, requester, rest, respond)
+        else:
+            reply = texts.unknown_subcommand(name, slack_ids.COMMAND)
+        respond(response_type="ephemeral", **text_message(reply).payload())
 
     return route
