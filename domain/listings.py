@@ -127,6 +127,7 @@ class OwnershipView:
     name: str
     arr: float
     expansion_potential: bool | None
+    status: str  # a churned account has nothing left to renew or expand
     config: OwnershipConfig
     renewal: Assignee
     expansion: Assignee
@@ -155,6 +156,7 @@ def ownership_view(engine: Engine, config: OwnershipConfig, account_id: int) -> 
         name=row.name,
         arr=row.arr,
         expansion_potential=row.expansion_potential,
+        status=row.status,
         config=config,
         renewal=_assignee(renewal_owner(config, owners), people),
         expansion=_assignee(expansion_owner(config, owners), people),
@@ -211,6 +213,7 @@ class RenewalsAnswer:
     lines: list[RenewalLine] = field(default_factory=list)
     total: int = 0
     offset: int = 0  # how many lines come before these ones
+    overdue: int = 0  # of the total, renewals whose contract ended without being renewed or lost
 
     @property
     def more(self) -> int:
@@ -233,7 +236,7 @@ def list_renewals(
     scope = scope_for(engine, member)
     answer = RenewalsAnswer(scope=scope, days=days)
     if scope.kind != "none":
-        rows, total = upcoming_renewals(
+        rows, total, overdue = upcoming_renewals(
             engine,
             today=today,
             until=today + timedelta(days=days),
@@ -268,7 +271,9 @@ def list_renewals(
                     owner=_assignee(renewal_owner(config, AccountOwners.of(row.account)), people),
                 )
             )
-        answer = RenewalsAnswer(scope=scope, days=days, lines=lines, total=total, offset=offset)
+        answer = RenewalsAnswer(
+            scope=scope, days=days, lines=lines, total=total, offset=offset, overdue=overdue
+        )
     audit.record(
         engine, at=at, slack_user_id=slack_user_id, action="renewals", query=str(days), outcome="listed"
     )

@@ -18,6 +18,7 @@ from storage.risks import (
     at_risk_now,
     mark_escalated,
     next_renewals,
+    overdue_renewals,
     record_alerts,
     scores_between,
 )
@@ -43,9 +44,13 @@ def risk_reasons(
     renews_on: date | None,
     day: date,
     policy: RisksConfig,
+    renewal_overdue: bool = False,
 ) -> list[str]:
     """Why an account needs attention today; empty when it does not. Pure, so each rule is testable."""
     reasons = []
+    if renewal_overdue:
+        # A contract ended with nothing recorded: renewed unnoticed, or lapsing. Either way someone must look.
+        reasons.append("renewal_overdue")
     if band == "red" and previous_band is not None and previous_band != "red":
         reasons.append("turned_red")
     if score is not None and baseline is not None and baseline - score >= policy.drop_points:
@@ -77,6 +82,7 @@ def sweep_risks(
         baseline_day = day - timedelta(days=trend_days)
         baselines = scores_between(connection, baseline_day - timedelta(days=_SLACK_DAYS), baseline_day)
         renewals = next_renewals(connection, today=day, until=day + timedelta(days=policy.renewal_days))
+        lapsed = overdue_renewals(connection, today=day)
         cooling = alerted_since(connection, day - timedelta(days=policy.cooldown_days - 1))
         accounts = accounts_for_alerts(connection)
 
@@ -92,6 +98,7 @@ def sweep_risks(
                 renews_on=renewals.get(account_id),
                 day=day,
                 policy=policy,
+                renewal_overdue=account_id in lapsed and account_id not in renewals,
             )
             if reasons:
                 rows.append(

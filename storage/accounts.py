@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import Engine, Row, func, or_
 from sqlmodel import select
 
+from storage.contracts import overdue
 from storage.models import Account, AccountAlias
-from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, SNAPSHOTS
+from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, MOVEMENTS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -79,9 +80,10 @@ class CardRows:
 
     account: Row[Any]
     owners: dict[str, Row[Any]]  # team members by email
-    contract: Row[Any] | None  # the next active contract to end
+    contract: Row[Any] | None  # the next active contract to end, or the overdue one when none is ahead
     history: list[tuple[date, float | None]]  # (day, score), oldest first
     latest: Row[Any] | None  # the newest snapshot, with its per-measure detail
+    churned_on: date | None = None  # the day of its last churn movement, for a churned account
 
 
 def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from: date) -> CardRows | None:
@@ -102,6 +104,22 @@ def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from
             .order_by(CONTRACTS.c.end_date)
             .limit(1)
         ).first()
+        if contract is None and account.status != "churned":
+            contract = connection.execute(
+                select(CONTRACTS)
+                .where(CONTRACTS.c.account_id == account_id, overdue(today))
+                .order_by(CONTRACTS.c.end_date.desc())
+                .limit(1)
+            ).first()
+        churned_on = None
+        if account.status == "churned":
+            churned_on = connection.scalar(
+                select(func.max(MOVEMENTS.c.moved_on)).where(
+                    MOVEMENTS.c.account_id == account_id, MOVEMENTS.c.kind == "churn"
+                )
+            ) or connection.scalar(
+                select(func.max(CONTRACTS.c.end_date)).where(CONTRACTS.c.account_id == account_id)
+            )
         history = [
             (day, score)
             for day, score in connection.execute(
@@ -117,7 +135,14 @@ def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from
                     SNAPSHOTS.c.account_id == account_id, SNAPSHOTS.c.day == history[-1][0]
                 )
             ).first()
-    return CardRows(account=account, owners=owners, contract=contract, history=history, latest=latest)
+    return CardRows(
+        account=account,
+        owners=owners,
+        contract=contract,
+        history=history,
+        latest=latest,
+        churned_on=churned_on,
+    )
 
 
 def count_accounts(engine: Engine) -> int:

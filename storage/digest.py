@@ -25,10 +25,9 @@ from sqlalchemy import (
     union_all,
 )
 
-from storage.models import Milestone, MovementKind, RevenueMovement
-from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, SNAPSHOTS
+from storage.models import Milestone, MovementKind
+from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, MOVEMENTS, SNAPSHOTS
 
-MOVEMENTS: Table = RevenueMovement.__table__  # type: ignore[attr-defined]
 MILESTONES: Table = Milestone.__table__  # type: ignore[attr-defined]
 
 # Summing float deltas can leave a churned account at ±1e-12 instead of 0: below half a cent an

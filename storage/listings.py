@@ -11,6 +11,7 @@ from typing import Any
 
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, true
 
+from storage.contracts import overdue
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, MEMBERS, SNAPSHOTS
 
 
@@ -27,6 +28,7 @@ class OwnerRow:
     am_email: str | None
     expansion_potential: bool | None
     renewal_owner_email: str | None
+    status: str  # active | churned | paused
 
 
 _OWNER_COLUMNS = (
@@ -39,6 +41,7 @@ _OWNER_COLUMNS = (
     ACCOUNTS.c.am_email,
     ACCOUNTS.c.expansion_potential,
     ACCOUNTS.c.renewal_owner_email,
+    ACCOUNTS.c.status,
 )
 
 
@@ -133,9 +136,10 @@ def upcoming_renewals(
     emails: Collection[str] | None,
     limit: int,
     offset: int = 0,
-) -> tuple[list[RenewalRow], int]:
-    """Active contracts of live accounts ending between today and `until`, soonest first (at most
-    `limit` of them after skipping `offset`), and how many there are in all."""
+) -> tuple[list[RenewalRow], int, int]:
+    """Active contracts of live accounts ending between today and `until`, and those whose renewal is
+    overdue (storage/contracts.py), oldest end first: at most `limit` of them after skipping `offset`,
+    how many there are in all, and how many of all are overdue."""
     statement = (
         select(
             *_OWNER_COLUMNS,
@@ -148,7 +152,7 @@ def upcoming_renewals(
         .join(CONTRACTS, CONTRACTS.c.account_id == ACCOUNTS.c.id)
         .where(
             CONTRACTS.c.status == "active",
-            CONTRACTS.c.end_date.between(today, until),
+            or_(CONTRACTS.c.end_date.between(today, until), overdue(today)),
             ACCOUNTS.c.status != "churned",
             _in_scope(emails),
         )
@@ -169,7 +173,12 @@ def upcoming_renewals(
         )
         for row in rows
     ]
-    return found, _total(engine, statement, found, limit=limit, offset=offset)
+    total = _total(engine, statement, found, limit=limit, offset=offset)
+    if offset == 0 and len(found) < limit:
+        late = sum(1 for row in found if row.end_date < today)
+    else:
+        late = _count(engine, statement.where(CONTRACTS.c.end_date < today))
+    return found, total, late
 
 
 def _total(engine: Engine, statement: Select[Any], found: list[Any], *, limit: int, offset: int) -> int:

@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
+from storage.contracts import overdue
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 from storage.upsert import conflict_insert
 
@@ -54,6 +55,11 @@ def next_renewals(connection: Connection, *, today: date, until: date) -> dict[i
         if account_id not in soonest or end_date < soonest[account_id]:
             soonest[account_id] = end_date
     return soonest
+
+
+def overdue_renewals(connection: Connection, *, today: date) -> set[int]:
+    """Accounts with a contract that ended without being renewed or lost (storage/contracts.py)."""
+    return set(connection.scalars(select(CONTRACTS.c.account_id).where(overdue(today)).distinct()))
 
 
 def alerted_since(connection: Connection, since: date) -> set[int]:

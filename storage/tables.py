@@ -9,6 +9,7 @@ from storage.models import (
     HealthSnapshot,
     OutboxMessage,
     RenewalReminder,
+    RevenueMovement,
     RiskAlert,
     SchedulerLease,
     TeamMember,
@@ -28,3 +29,4 @@ REMINDERS = _table(RenewalReminder)
 ALERTS = _table(RiskAlert)
 OUTBOX = _table(OutboxMessage)
 LEASES = _table(SchedulerLease)
+MOVEMENTS = _table(RevenueMovement)

@@ -786,3 +786,83 @@ def test_pack_keeps_lines_whole_and_sections_short() -> None:
     packed = pack(lines)
     assert packed == ["a" * 1000 + "\n" + "b" * 1000, "c" * 1500 + "\nd"]
     assert pack([]) == []
+
+
+# --- churned accounts and renewals left overdue ------------------------------------------------------
+
+
+def test_owner_of_a_churned_account_routes_no_renewal(workspace: LocalWorkspace) -> None:
+    reply = reply_to(workspace, "owner dune", EMILY)
+    assert reply["text"] == "Dune Co has churned: no renewal to own."
+    assert texts(reply)[1] == (
+        ":no_entry: This account has churned, so there is no renewal or expansion to own. "
+        "If it comes back, import it as active again."
+    )
+    assert "Renewal*:" not in json.dumps(reply)
+
+
+def test_a_contract_that_ended_unrenewed_is_listed_as_overdue(
+    workspace: LocalWorkspace, ids: dict[str, int]
+) -> None:
+    with Session(workspace.engine) as session:
+        # Ended 12 days ago, still active, no later contract: overdue. Nova East's was renewed by a new one.
+        _contract(session, 40, ids["acme"], TODAY - timedelta(days=12), arr=5000)
+        session.delete(session.exec(select(Contract).where(Contract.external_id == "C-10")).one())
+        _contract(session, 41, ids["east"], TODAY - timedelta(days=5), arr=7000)
+        _contract(session, 42, ids["east"], TODAY + timedelta(days=360), arr=7000)
+        session.commit()
+    reply = reply_to(workspace, "renewals", EMILY)
+    assert texts(reply)[0] == "*3 renewals in the next 90 days on your accounts* · :warning: 1 overdue"
+    first = texts(reply)[1].splitlines()[0]
+    assert first.startswith("• *Acme Corporation* — Nov 11, 2026 (:warning: overdue by 12 days) · $5,000")
+    everyone = texts(reply_to(workspace, "renewals", OLGA))
+    assert "Nova East" not in "\n".join(everyone)  # renewed by the contract that follows it
+
+
+def test_the_card_says_churned_and_overdue(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
+    from storage.models import RevenueMovement
+
+    with Session(workspace.engine) as session:
+        session.add(
+            RevenueMovement(
+                account_id=ids["dune"], moved_on=date(2026, 10, 3), kind="churn", arr_delta=-10000
+            )
+        )
+        _contract(session, 43, ids["sakura"], TODAY - timedelta(days=3), arr=60000)
+        session.delete(session.exec(select(Contract).where(Contract.external_id == "C-12")).one())
+        session.commit()
+    dune = reply_to(workspace, "health dune", EMILY)
+    assert texts(dune)[0] == "*Dune Co*  `A-14` · :no_entry: *Churned on Oct 3, 2026*"
+    assert dune["text"].startswith("Dune Co has churned.")
+    fields = [f["text"] for b in dune["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
+    assert "*Next renewal*\nNone: the account has churned" in fields
+    sakura = reply_to(workspace, "health A-12", MISAKI)
+    assert texts(sakura)[0] == "*株式会社さくら物流*  `A-12` · :warning: *更新期限切れ*"
+    fields = [f["text"] for b in sakura["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
+    assert (
+        "*次回更新*\n:warning: 期限切れ: 契約は2026/11/20に終了しています\n"
+        "3日前に終了し、更新・失注のどちらも記録されていません"
+    ) in fields
+
+
+def test_an_overdue_renewal_raises_an_alert(engine: Engine, ids: dict[str, int]) -> None:
+    from domain.risk_sweep import sweep_risks
+
+    with Session(engine) as session:
+        _contract(session, 44, ids["east"], TODAY - timedelta(days=2), arr=7000)
+        _snapshot(session, ids["east"], TODAY, 90.0, "green")
+        session.commit()
+    config = load_config()
+    sweep_risks(
+        engine,
+        day=TODAY,
+        now=NOW,
+        trend_days=30,
+        policy=config.risks,
+        ownership=config.ownership,
+        channels=config.channels,
+        default_language="en",
+    )
+    with Session(engine) as session:
+        raised = session.exec(select(RiskAlert).where(RiskAlert.account_id == ids["east"])).one()
+    assert raised.reasons == ["renewal_overdue"] and raised.band == "green"

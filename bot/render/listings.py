@@ -113,6 +113,14 @@ def ownership(view: OwnershipView, *, language: str, currency: str) -> Message:
         return _role(assignee.decision.fell_back_from or assignee.decision.role, tr)
 
     renewal = view.renewal
+    if view.status == "churned":
+        # Nobody owns the renewal of a customer that left: routing one would send people after it.
+        blocks_churned: list[Block] = [
+            SectionBlock(text=_md(m.owner_title(view))),
+            SectionBlock(text=_md(m.owner_churned())),
+            ContextBlock(elements=[_md(m.owner_context(model, arr))]),
+        ]
+        return Message(text=_fallback(m.owner_churned_fallback(view)), blocks=blocks_churned)
     rows = [
         m.owner_line(
             "renewal",

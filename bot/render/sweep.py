@@ -43,6 +43,7 @@ REASON_LABELS = {
     "turned_red": N_("turned red"),
     "dropped": N_("fell sharply over the trend window"),
     "renewal_not_green": N_("renews soon and is not green"),
+    "renewal_overdue": N_("its contract ended and is not marked renewed or lost"),
 }
 
 

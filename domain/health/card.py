@@ -31,11 +31,16 @@ class Drag:
 @dataclass(frozen=True)
 class Renewal:
     end_date: date
-    days_left: int
+    days_left: int  # below 0 when the contract ended without being renewed (overdue)
     arr: float
     auto_renew: bool
     notice_deadline: date | None  # last day to give notice, for auto-renewing contracts
     notice_days_left: int | None
+
+    @property
+    def overdue(self) -> bool:
+        """The contract ended and nothing says it was renewed or lost."""
+        return self.days_left < 0
 
 
 @dataclass(frozen=True)
@@ -46,7 +51,8 @@ class HealthCard:
     segment: str | None
     region: str | None
     lifecycle_stage: str | None
-    status: str
+    status: str  # active | churned | paused
+    churned_on: date | None  # when a churned account left, as far as the data says
     arr: float
     csm: Person | None
     ae: Person | None
@@ -143,11 +149,12 @@ def build_card(engine: Engine, config: HealthConfig, account_id: int, today: dat
         region=account.region,
         lifecycle_stage=account.lifecycle_stage,
         status=account.status,
+        churned_on=rows.churned_on,
         arr=account.arr,
         csm=_person(rows, account.csm_email),
         ae=_person(rows, account.ae_email),
         am=_person(rows, account.am_email),
-        renewal=_renewal(rows, today),
+        renewal=None if account.status == "churned" else _renewal(rows, today),
         as_of=latest.day if latest else None,
         score=latest.score if latest else None,
         band=latest.band if latest else "no_data",
