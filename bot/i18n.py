@@ -6,6 +6,7 @@ no binary .mo file to keep in step with its source.
 """
 
 import io
+from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
@@ -13,6 +14,7 @@ from pathlib import Path
 
 from babel import Locale
 from babel.dates import format_date, format_skeleton
+from babel.lists import format_list
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.numbers import format_currency, format_decimal, format_percent
@@ -94,6 +96,17 @@ class Translator:
     def money(self, amount: float, currency: str) -> str:
         # ARR is shown in whole units: cents add noise to a figure people compare at a glance.
         return format_currency(amount, currency, format="¤#,##0", locale=self.locale, currency_digits=False)
+
+    def listing(self, items: Iterable[object], *, alternatives: bool = False) -> str:
+        """ "A, B, and C" / "A、B、C" (with `alternatives`, "A, B, or C" / "A、B、またはC"): a list
+        written as the language writes one. The items keep their type, so escaped text stays escaped."""
+        given = list(items)
+        if not given:
+            return ""
+        joined = format_list(
+            [str(item) for item in given], style="or" if alternatives else "standard", locale=self.locale
+        )
+        return Trusted(joined) if all(isinstance(item, Trusted) for item in given) else joined
 
     def date(self, day: date) -> str:
         return format_date(day, format="medium", locale=self.locale)

@@ -194,3 +194,24 @@ def test_people_outside_the_team_get_answers_without_the_workspace_figures(engin
     assert "active accounts" in member["text"]
     assert "active accounts" not in outsider["text"] and "people in CS" not in outsider["text"]
     assert outsider["text"].startswith("To answer for your company I need to know a little more")
+
+
+def test_the_playbook_team_size_button_pressed_by_an_outsider_shows_no_workspace_figures(
+    engine: Engine,
+) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        workspace.slack.add_user(STRANGER_ID)
+        browse = next(
+            c.body
+            for c in workspace.command("playbook", user_id=STRANGER_ID).calls
+            if c.method == "response_url"
+        )
+        buttons = [e for b in browse["blocks"] if b["type"] == "actions" for e in b["elements"]]
+        size = next(b for b in buttons if b["action_id"] == f"{slack_ids.PLAYBOOK_TOPIC}:team_size")
+        pressed = workspace.click(size["action_id"], size["value"], user_id=STRANGER_ID).calls
+        member = workspace.click(size["action_id"], size["value"], user_id=AE_ID).calls
+    outsider = next(c.body for c in pressed if c.method == "response_url")
+    teammate = next(c.body for c in member if c.method == "response_url")
+    assert "active accounts" not in json.dumps(outsider) and "people in CS" not in json.dumps(outsider)
+    assert "5 active accounts" in json.dumps(teammate)

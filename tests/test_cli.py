@@ -59,3 +59,16 @@ def test_score_stores_snapshots_for_the_days_asked(
 ) -> None:
     assert main(["score", "--day", "2026-11-23", "--days", "3"]) == 0
     assert "Stored 15 health snapshots for 2026-11-21 to 2026-11-23." in capsys.readouterr().out
+    # Acme has data on six measures; the other four accounts on none.
+    assert main(["score", "--day", "2026-11-23"]) == 0
+    assert "On 2026-11-23: 1 yellow; 4 without enough data for a score." in capsys.readouterr().out
+
+
+@pytest.mark.parametrize("days", ["0", "-3", "two"])
+def test_score_refuses_a_count_of_days_below_one(
+    cli_database: Engine, capsys: pytest.CaptureFixture, days: str
+) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["score", "--days", days])
+    assert exited.value.code == 2
+    assert "--days" in capsys.readouterr().err

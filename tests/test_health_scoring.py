@@ -153,3 +153,43 @@ def test_sparkline_days_run_from_the_baseline_to_today() -> None:
 
 def test_threshold_without_bounds_matches_everything() -> None:
     assert Threshold(score=10).matches(-1e9)
+
+
+def test_one_measure_of_seven_is_not_a_score_under_the_shipped_minimum() -> None:
+    health = load_config().health
+    assert health.scorecard_for(None).min_measures == 3
+    assert health.scorecard_for("enterprise").min_measures == 3  # inherited through `extends`
+    one = score_account(health, facts({"nps": [(DAY, 60.0)]}), DAY)
+    assert one.score is None and one.band == "no_data"
+    assert [m.id for m in one.measures if m.has_data] == ["nps"]  # the figure is kept for the card
+    three = score_account(
+        health,
+        facts({"nps": [(DAY, 60.0)], "open_tickets": [(DAY, 1.0)], "touch": [(days_ago(3), 1.0)]}),
+        DAY,
+    )
+    assert three.score == 100 and three.band == "green"
+
+
+def test_a_minimum_above_the_number_of_measures_is_refused() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="needs 3 measures with data but has only 2"):
+        HealthConfig.model_validate(
+            {
+                "scorecards": {
+                    "default": {
+                        "min_measures": 3,
+                        "measures": [measure(id="a").model_dump(), measure(id="b").model_dump()],
+                    }
+                }
+            }
+        )
+
+
+def test_the_strongest_measure_never_repeats_a_drag() -> None:
+    only = [MeasureResult("a", "adoption", 50, 0.1, 20), MeasureResult("b", "support", 30, None, None)]
+    assert strongest(only) is None  # the single measure with data is the drag
+    both_lose = [MeasureResult("a", "adoption", 50, 0.1, 20), MeasureResult("b", "support", 30, 9, 50)]
+    assert strongest(both_lose) is None
+    one_full = [*both_lose, MeasureResult("c", "advocacy", 20, 60, 100)]
+    assert strongest(one_full).id == "c"  # type: ignore[union-attr]

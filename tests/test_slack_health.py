@@ -87,7 +87,7 @@ def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalW
         "• Open support tickets: 8 open → 25/100 (−8.3 points)\n"
         "• Login frequency: 6 logins per seat in 30 days → 50/100 (−5.6 points)\n"
         "*Strongest*: Value points on time: 100% on time → 100/100\n"
-        "_No data: Last touch_"
+        "_6 of 7 measures have data. No data: Last touch_"
     )
     assert context == "Segment: SMB · Region: Japan · Scored Nov 23, 2026 with the default scorecard"
     actions = reply["blocks"][-1]
@@ -358,3 +358,26 @@ def test_every_reply_fits_slack_limits_and_has_a_fallback(workspace: LocalWorksp
 def test_a_full_width_space_separates_the_subcommand(workspace: LocalWorkspace) -> None:
     reply = only_reply(workspace.command("health\u3000acme", user_id=AE_ID).calls)
     assert reply["text"].startswith("Acme Corporation: health 65")
+
+
+def test_a_card_with_one_measure_of_data_says_it_is_not_enough(
+    workspace: LocalWorkspace, ids: dict[str, int]
+) -> None:
+    from storage.models import MetricObservation
+
+    with Session(workspace.engine) as session:
+        session.add(MetricObservation(account_id=ids["globex_jp"], metric="nps", observed_on=TODAY, value=10))
+        session.commit()
+    refresh_snapshots(workspace.engine, load_config().health, [TODAY])
+    reply = only_reply(workspace.command("health globex japan", user_id=AE_ID).calls)
+    texts = section_texts(reply)
+    assert (
+        texts[1] == "*Health*\n:white_circle: Not enough data yet\n1 of 7 measures has data; a score needs 3"
+    )
+    drivers = texts[6]
+    assert "Strongest" not in drivers
+    assert drivers.endswith(
+        "_1 of 7 measures has data. No data: Seat utilisation, Login frequency, Feature breadth, "
+        "Value points on time, Open support tickets, and Last touch_"
+    )
+    assert reply["text"] == "Globex Japan: no health data yet."

@@ -483,7 +483,7 @@ def test_a_submission_on_an_unknown_account_shows_the_error_under_the_field(
     }
     ambiguous = workspace.submit_view(view, form("globex", "Acme signed"), user_id=AE_ID).response
     assert ambiguous["errors"] == {
-        slack_ids.WIN_ACCOUNT_BLOCK: "Several accounts match “globex”: Globex America, Globex Japan. "
+        slack_ids.WIN_ACCOUNT_BLOCK: "Several accounts match “globex”: Globex America and Globex Japan. "
         "Type the exact name."
     }
     empty_story = workspace.submit_view(view, form("acme", "  "), user_id=AE_ID).response

@@ -3,9 +3,10 @@
 import argparse
 from datetime import date, timedelta
 
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import open_database, positive_int, workspace_config
 from bot.settings import Settings
 from domain.clock import system_clock, today_in
+from storage.digest import band_counts
 from storage.snapshots import refresh_snapshots
 
 
@@ -17,7 +18,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "--day", type=date.fromisoformat, help="the last day to score, YYYY-MM-DD (default: today)"
     )
     parser.add_argument(
-        "--days", type=int, default=1, help="how many days back from --day to score (default 1)"
+        "--days", type=positive_int, default=1, help="how many days back from --day to score (default 1)"
     )
     parser.set_defaults(func=run)
 
@@ -27,7 +28,12 @@ def run(args: argparse.Namespace) -> int:
     config = workspace_config(settings)
     engine = open_database(settings)
     last = args.day or today_in(system_clock, config.zone)
-    days = [last - timedelta(days=offset) for offset in range(max(1, args.days))]
+    days = [last - timedelta(days=offset) for offset in range(args.days)]
     written = refresh_snapshots(engine, config.health, sorted(days))
     print(f"Stored {written} health snapshots for {days[-1]} to {days[0]}.")
+    with engine.connect() as connection:
+        bands = band_counts(connection, [last])[last]
+    unscored = bands.pop("no_data", 0)
+    scored = ", ".join(f"{bands[band]} {band}" for band in config.band_names if bands.get(band))
+    print(f"On {last}: {scored or 'none scored'}; {unscored} without enough data for a score.")
     return 0

@@ -73,12 +73,10 @@ def answer_text(answer: Answer, knowledge: Knowledge) -> str:
     m = macros(lang, "answer.j2")
     if answer.topic is None:
         return m.unknown()
-    # Japanese lists take the ideographic comma.
-    comma = "、" if lang == "ja" else ", "
     if answer.ask_for:
-        return m.ask_back([comma.join(tr.gettext(FACT_LABELS.get(f, f)) for f in answer.ask_for)])
-    where = [comma.join(tr.gettext(WHERE_LABELS.get(w, w)) for w in answer.profile_from)]
-    parts = [m.profile_line(answer, knowledge, lang, where if answer.profile_from else [])]
+        return m.ask_back(tr.listing(tr.gettext(FACT_LABELS.get(f, f)) for f in answer.ask_for))
+    where = tr.listing(tr.gettext(WHERE_LABELS.get(w, w)) for w in answer.profile_from)
+    parts = [m.profile_line(answer, knowledge, lang, where)]
     topic = answer.topic
     if answer.model:
         parts.append(m.model_topic(answer, knowledge, lang))

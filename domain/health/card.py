@@ -68,6 +68,17 @@ class HealthCard:
     drags: list[Drag]
     strongest: MeasureResult | None
     no_data: list[MeasureResult]
+    measures_total: int = 0  # measures in the scorecard it was scored with
+    min_measures: int = 1  # measures with data that scorecard needs for a score
+
+    @property
+    def measures_with_data(self) -> int:
+        return self.measures_total - len(self.no_data)
+
+    @property
+    def too_little_data(self) -> bool:
+        """Some data, but on fewer measures than a score needs."""
+        return self.score is None and 0 < self.measures_with_data < self.min_measures
 
     @property
     def trend(self) -> float | None:
@@ -87,8 +98,13 @@ def drags(measures: list[MeasureResult], limit: int = TOP_DRAGS) -> list[Drag]:
 
 
 def strongest(measures: list[MeasureResult]) -> MeasureResult | None:
+    """The best-scoring measure, when there is one to set against the drags: with a single measure
+    of data, or when every measure costs points, it would only repeat a drag."""
     with_data = [m for m in measures if m.score is not None]
-    return max(with_data, key=lambda m: (m.score, m.weight)) if with_data else None
+    if len(with_data) < 2:
+        return None
+    best = max(with_data, key=lambda m: (m.score, m.weight))
+    return None if any(d.measure.id == best.id for d in drags(measures)) else best
 
 
 def _person(rows: CardRows, email: str | None) -> Person | None:
@@ -165,4 +181,13 @@ def build_card(engine: Engine, config: HealthConfig, account_id: int, today: dat
         drags=drags(measures),
         strongest=strongest(measures),
         no_data=[m for m in measures if m.score is None],
+        measures_total=len(measures),
+        min_measures=_min_measures(config, latest.scorecard if latest else None),
     )
+
+
+def _min_measures(config: HealthConfig, scorecard: str | None) -> int:
+    # A snapshot names its scorecard; one since removed from the configuration asks for nothing more.
+    if scorecard and scorecard in config.scorecards:
+        return config.resolve(scorecard).min_measures
+    return 1

@@ -53,12 +53,16 @@ class ScorecardConfig(BaseModel):
     extends: str | None = None
     weights: dict[str, float] = Field(default_factory=dict)
     measures: list[Measure] = Field(default_factory=list)
+    # Fewer measures with data than this and the account gets no score: one figure is not a health
+    # score. None: as the scorecard it extends, or 1.
+    min_measures: int | None = Field(default=None, ge=1)
 
 
 class Scorecard(BaseModel):
     name: str
     segments: list[str]
     measures: list[Measure]
+    min_measures: int = 1
 
     @property
     def metrics(self) -> set[str]:
@@ -108,6 +112,9 @@ class HealthConfig(BaseModel):
             own_ids = {m.id for m in measures}
             inherited = [m for m in self.resolve(config.extends).measures if m.id not in own_ids]
             measures = inherited + measures
+        minimum = config.min_measures
+        if minimum is None:
+            minimum = self.resolve(config.extends).min_measures if config.extends else 1
         known = {m.id for m in measures}
         unknown = set(config.weights) - known
         if unknown:
@@ -118,7 +125,11 @@ class HealthConfig(BaseModel):
         ]
         if not measures:
             raise ValueError(f"scorecard {name!r} has no measures")
-        return Scorecard(name=name, segments=config.segments, measures=measures)
+        if minimum > len(measures):
+            raise ValueError(
+                f"scorecard {name!r} needs {minimum} measures with data but has only {len(measures)}"
+            )
+        return Scorecard(name=name, segments=config.segments, measures=measures, min_measures=minimum)
 
     def scorecard_for(self, segment: str | None) -> Scorecard:
         if segment:

@@ -120,11 +120,11 @@ def measure_account(measure: Measure, facts: AccountFacts, day: date) -> Measure
     return MeasureResult(id=measure.id, group=measure.group, weight=measure.weight, value=value, score=score)
 
 
-def weighted_score(results: list[MeasureResult]) -> float | None:
-    """Weighted mean over the measures that have data; None when none has."""
+def weighted_score(results: list[MeasureResult], min_measures: int = 1) -> float | None:
+    """Weighted mean over the measures that have data; None when fewer than `min_measures` have."""
     with_data = [r for r in results if r.score is not None]
     total_weight = sum(r.weight for r in with_data)
-    if not with_data or total_weight == 0:
+    if len(with_data) < max(1, min_measures) or total_weight == 0:
         return None
     return round(sum(r.weight * r.score for r in with_data) / total_weight, 1)  # type: ignore[operator]
 
@@ -134,7 +134,7 @@ def score_account(
 ) -> HealthResult:
     scorecard = scorecard or config.scorecard_for(facts.segment)
     results = [measure_account(measure, facts, day) for measure in scorecard.measures]
-    score = weighted_score(results)
+    score = weighted_score(results, scorecard.min_measures)
     return HealthResult(
         account_id=facts.account_id,
         day=day,
