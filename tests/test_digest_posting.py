@@ -601,3 +601,14 @@ def test_the_scheduler_posts_no_digest_for_a_month_before_the_data(
     assert Jobs(
         engine, digest_config(), client_for(slack), MovableClock(tokyo(date(2027, 1, 4), 9))
     ).monthly_digest() == Month(2026, 12)
+
+
+def test_a_score_move_is_told_between_the_scores_as_shown() -> None:
+    from bot.i18n import translator
+    from bot.render.digest import _score_change
+    from domain.digest.figures import ScoreMove
+
+    english = translator("en")
+    # 73.4 → 32.6 is a raw fall of 40.8 (−41 rounded), but the reader sees 73 → 33 and expects −40.
+    assert _score_change(english, ScoreMove(2, "A-2", "Oak", 73.4, 32.6, 32.6 - 73.4)) == "−40 (73 → 33)"
+    assert _score_change(english, ScoreMove(3, "A-3", "Elm", 40.5, 69.4, 69.4 - 40.5)) == "+28 (41 → 69)"

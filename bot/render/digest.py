@@ -64,9 +64,11 @@ def _signed(tr: Translator, amount: float, currency: str) -> str:
 
 
 def _score_change(tr: Translator, move: ScoreMove) -> str:
-    change = tr.whole(move.change)
+    # The change is told between the scores as shown, so "73 → 33" reads −40 and the sum adds up.
+    before, after = tr.whole(move.before), tr.whole(move.after)
+    change = after - before
     sign = "+" if change > 0 else "−" if change < 0 else ""
-    return f"{sign}{abs(change)} ({tr.whole(move.before)} → {tr.whole(move.after)})"
+    return f"{sign}{abs(change)} ({before} → {after})"
 
 
 def digest_text(
