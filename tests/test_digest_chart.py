@@ -126,7 +126,63 @@ def test_a_month_without_figures_is_a_gap_not_a_zero() -> None:
 
 def test_the_bridge_is_labelled_in_compact_money() -> None:
     labels = {t.get_text() for t in build_figure(SAMPLE, "en").axes[1].texts}
-    assert labels == {"$1.18M", "+$85K", "+$42K", "\u2212$18.5K", "\u2212$31K", "$1.26M"}
+    assert labels == {
+        "$1.18M",
+        "+$85K",
+        "+$42K",
+        "\u2212$18.5K",
+        "\u2212$31K",
+        "$1.26M",
+        "The axis starts at $1.07M, not at zero",
+    }
+
+
+def test_small_movements_beside_a_large_arr_float_around_the_starting_arr() -> None:
+    """$34M moved by a few hundred thousand: the axis starts near the levels, so each step is visible."""
+    data = replace(SAMPLE, bridge=Bridge(34_369_800, 408_500, 107_200, 31_800, 0, 34_853_700))
+    bridge = build_figure(data, "en").axes[1]
+    bottom, top = bridge.get_ylim()
+    assert 33_500_000 < bottom < 34_369_800 and top > 34_885_500
+    new, expansion, contraction = (abs(bar.get_height()) / (top - bottom) for bar in bridge.patches[1:4])
+    # On an axis from zero these would be 1.0%, 0.3% and 0.08% of its height: slivers nobody sees.
+    assert new > 0.25 and expansion > 0.05 and contraction > 0.02
+    starting, ending = bridge.patches[0], bridge.patches[-1]
+    assert starting.get_y() == pytest.approx(
+        bottom, rel=0.01
+    ) and starting.get_y() + starting.get_height() == pytest.approx(34_369_800)
+    assert ending.get_y() + ending.get_height() == pytest.approx(34_853_700)
+    labels = [t.get_text() for t in bridge.texts]
+    assert labels[:6] == ["$34.4M", "+$409K", "+$107K", "\u2212$31.8K", "$0", "$34.9M"]
+    assert labels[6].startswith("The axis starts at $")
+
+
+def test_large_movements_keep_the_axis_at_zero() -> None:
+    data = replace(SAMPLE, bridge=Bridge(100_000, 80_000, 0, 0, 0, 180_000))
+    bridge = build_figure(data, "en").axes[1]
+    assert bridge.get_ylim()[0] == 0 and all("axis starts" not in t.get_text() for t in bridge.texts)
+
+
+@pytest.mark.parametrize(
+    ("amount", "currency", "text"),
+    [
+        (34_400_000, "USD", "3,440万ドル"),
+        (1_180_000, "USD", "118万ドル"),
+        (18_500, "USD", "1.85万ドル"),
+        (950, "USD", "950ドル"),
+        (340_000_000, "JPY", "3.4億円"),
+        (1_234_567_890_000, "JPY", "1.23兆円"),
+        (2_500_000, "EUR", "250万ユーロ"),
+        (2_500_000, "GBP", "250万 GBP"),
+    ],
+)
+def test_japanese_amounts_are_written_in_man_and_oku_with_the_currency_after(
+    amount: float, currency: str, text: str
+) -> None:
+    from bot.i18n import translator
+    from bot.render.digest_chart import _compact
+
+    assert _compact(amount, currency, translator("ja")) == text
+    assert _compact(-amount, currency, translator("ja")) == "\u2212" + text
 
 
 def test_a_negative_ending_is_drawn_below_zero_with_a_minus_sign() -> None:
@@ -191,7 +247,7 @@ def test_japanese_with_a_cjk_font_uses_the_japanese_labels_in_that_font(
     assert figure.get_suptitle() == "2026年10月のカスタマーサクセス"
     assert figure.axes[0].get_title(loc="left") == "月別の売上継続率"
     assert [t.get_text() for t in figure.axes[2].get_xticklabels()] == ["赤", "黄", "緑", "Legacy"]
-    assert "￥118万" in {t.get_text() for t in figure.axes[1].texts}
+    assert "118万円" in {t.get_text() for t in figure.axes[1].texts}
     # Every text, the tick labels too, must ask for the CJK font, or it would draw empty boxes.
     assert {t.get_fontfamily()[0] for t in all_texts(figure)} == {"Noto Sans CJK JP"}
 

@@ -21,13 +21,14 @@ import math
 import textwrap
 from dataclasses import dataclass
 from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
 from functools import cache
 from io import BytesIO
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from babel.dates import format_skeleton
-from babel.numbers import format_compact_currency
+from babel.numbers import format_compact_currency, format_decimal
 
 from bot.i18n import Translator, translator
 from bot.render.labels import band_label
@@ -198,13 +199,38 @@ def _month_name(label: str, tr: Translator, skeleton: str) -> str:
         return label
 
 
+# Japanese counts large amounts in 万 (10⁴), 億 (10⁸) and 兆 (10¹²), and writes the currency after the
+# figure: "3,440万ドル", "1.2億円". Babel's compact form puts a symbol in front ("$3440万"): it reads oddly.
+_JAPANESE_UNITS = ((1e12, "兆"), (1e8, "億"), (1e4, "万"))
+_JAPANESE_CURRENCY = {"JPY": "円", "USD": "ドル", "EUR": "ユーロ"}
+
+
 def _compact(value: float, currency: str, tr: Translator) -> str:
     # Three significant figures throughout ($1.18M, $18.5K, $950); rounding before Babel also keeps
     # 999,999 from coming out as "$1000K".
-    rounded = float(f"{value:.3g}") if value else 0.0
-    text = format_compact_currency(abs(rounded), currency, locale=tr.locale, fraction_digits=2)
+    rounded = _three_figures(value)
+    if tr.language == "ja":
+        text = _compact_japanese(abs(rounded), currency, tr)
+    else:
+        text = format_compact_currency(abs(rounded), currency, locale=tr.locale, fraction_digits=2)
     # The typographic minus, as on the decreases, rather than Babel's hyphen.
     return MINUS + text if rounded < 0 else text
+
+
+def _three_figures(value: float) -> float:
+    """Rounded to three significant figures, halves up as people round ($408,500 → $409K, not $408K)."""
+    if not value:
+        return 0.0
+    exact = Decimal(repr(float(value)))  # repr: the shortest decimal that is this float
+    step = Decimal(1).scaleb(exact.adjusted() - 2)
+    return float(exact.quantize(step, rounding=ROUND_HALF_UP))
+
+
+def _compact_japanese(amount: float, currency: str, tr: Translator) -> str:
+    unit_value, unit = next(((v, u) for v, u in _JAPANESE_UNITS if amount >= v), (1.0, ""))
+    scaled = _three_figures(amount / unit_value)
+    suffix = _JAPANESE_CURRENCY.get(currency, f" {currency}")
+    return f"{format_decimal(scaled, locale=tr.locale)}{unit}{suffix}"
 
 
 def _note(ax: Axes, text: str) -> None:
@@ -262,6 +288,12 @@ def _draw_trend(ax: Axes, trend: list[TrendPoint], tr: Translator) -> None:
         _note(ax, tr.gettext("No retention figures for these months"))
 
 
+# When the month's movements are small beside the ARR they move (a few percent of $34M, say), bars standing
+# on zero would show two tall totals and four slivers: the axis then starts just below the lowest level,
+# and the chart says so.
+ZOOM_WHEN_SPAN_BELOW = 0.5  # of the lowest level
+
+
 def _draw_bridge(ax: Axes, bridge: Bridge, currency: str, tr: Translator) -> None:
     from matplotlib.ticker import FuncFormatter, MaxNLocator
 
@@ -274,16 +306,18 @@ def _draw_bridge(ax: Axes, bridge: Bridge, currency: str, tr: Translator) -> Non
         tr.gettext("Churned"),
         tr.gettext("Ending ARR"),
     ]
-    # Each step starts where the previous one ended; the totals stand on zero.
-    bottoms = [0.0]
-    heights = [bridge.starting]
-    level = bridge.starting
-    for change in (bridge.new, bridge.expansion, -bridge.contraction, -bridge.churned):
-        bottoms.append(level)
-        heights.append(change)
-        level += change
-    bottoms.append(0.0)
-    heights.append(bridge.ending)
+    # Each step starts where the previous one ended: a waterfall around the starting ARR.
+    steps = (bridge.new, bridge.expansion, -bridge.contraction, -bridge.churned)
+    levels = [bridge.starting]
+    for change in steps:
+        levels.append(levels[-1] + change)
+    low, high = min(*levels, bridge.ending), max(*levels, bridge.ending)
+    span = high - low
+    zoomed = low > 0 and span < ZOOM_WHEN_SPAN_BELOW * low
+    # The totals stand on the axis floor: zero, or just below the lowest level when zoomed.
+    floor = low - max(span, high * 0.005) * 0.9 if zoomed else 0.0
+    bottoms = [floor, *levels[:-1], floor]
+    heights = [bridge.starting - floor, *steps, bridge.ending - floor]
     colours = [TOTAL_COLOUR, GAIN_COLOUR, GAIN_COLOUR, LOSS_COLOUR, LOSS_COLOUR, TOTAL_COLOUR]
     xs = list(range(len(names)))
     ax.bar(xs, heights, bottom=bottoms, color=colours, width=0.62, zorder=2)
@@ -291,18 +325,18 @@ def _draw_bridge(ax: Axes, bridge: Bridge, currency: str, tr: Translator) -> Non
         # The connector sits at the level after step i: where step i+1 starts.
         after = bottoms[i] + heights[i]
         ax.plot([i + 0.31, i + 0.69], [after, after], color=MUTED, linewidth=0.9, linestyle=":", zorder=1)
-    for i, (bottom, height) in enumerate(zip(bottoms, heights, strict=True)):
+    amounts = [bridge.starting, *steps, bridge.ending]
+    for i, (bottom, height, amount) in enumerate(zip(bottoms, heights, amounts, strict=True)):
         total = i in (0, len(xs) - 1)
-        amount = _compact(abs(height), currency, tr)
         if total:
-            text = _compact(height, currency, tr)
-        elif height > 0:
-            text = "+" + amount
-        elif height < 0:
-            text = MINUS + amount
+            text = _compact(amount, currency, tr)
+        elif amount > 0:
+            text = "+" + _compact(amount, currency, tr)
+        elif amount < 0:
+            text = MINUS + _compact(-amount, currency, tr)
         else:
-            text = amount
-        below = total and height < 0
+            text = _compact(0, currency, tr)
+        below = total and amount < 0
         y = bottom + height if below else max(bottom, bottom + height)
         ax.annotate(
             text,
@@ -311,17 +345,22 @@ def _draw_bridge(ax: Axes, bridge: Bridge, currency: str, tr: Translator) -> Non
             textcoords="offset points",
             ha="center",
             va="top" if below else "bottom",
-            fontsize=10,
+            # Japanese amounts ("+10.7万ドル") are wider than "+$107K": a size smaller keeps neighbours apart.
+            fontsize=(10 if total else 9) if tr.language == "ja" else 10,
             fontweight="bold" if total else "normal",
         )
     # Six labels side by side: two-word English ones go on two lines so they do not run together.
     ax.set_xticks(xs, [textwrap.fill(name, 9, break_long_words=False) for name in names], fontsize=10)
-    levels = [0.0, *bottoms, *(b + h for b, h in zip(bottoms, heights, strict=True))]
-    low, high = min(levels), max(levels)
-    span = (high - low) or 1.0
-    ax.set_ylim(low - (span * 0.12 if low < 0 else 0.0), high + span * 0.14)
-    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10], integer=True))
+    reach = [floor, *levels, bridge.ending]
+    bottom_limit, top_limit = min(reach), max(reach)
+    room = (top_limit - bottom_limit) or 1.0
+    ax.set_ylim(bottom_limit - (room * 0.12 if bottom_limit < 0 else 0.0), top_limit + room * 0.14)
+    ax.yaxis.set_major_locator(MaxNLocator(nbins=5, steps=[1, 2, 5, 10]))
     ax.yaxis.set_major_formatter(FuncFormatter(lambda value, _: _compact(value, currency, tr)))
+    if zoomed:
+        note = tr.gettext("The axis starts at %(amount)s, not at zero", amount=_compact(floor, currency, tr))
+        # Beside the title, where no bar can be: at the foot it would sit on the starting ARR.
+        ax.text(1.0, 1.01, note, transform=ax.transAxes, ha="right", va="bottom", color=MUTED, fontsize=9)
 
 
 def _draw_health(ax: Axes, data: ChartInput, tr: Translator) -> None:
