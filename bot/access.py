@@ -39,6 +39,12 @@ class _TtlCache:
         self._items: dict[str, tuple[float, Any]] = {}
         self._lock = threading.Lock()
 
+    def peek(self, key: str) -> Any:
+        """The cached value, or None when there is none (or it expired): never loads."""
+        with self._lock:
+            hit = self._items.get(key)
+            return hit[1] if hit and hit[0] > self._now() else None
+
     def get(self, key: str, load: Callable[[], Any]) -> Any:
         with self._lock:
             hit = self._items.get(key)
@@ -80,6 +86,14 @@ class Directory:
                 return frozenset()
 
         return slack_user_id in self._groups.get(group, load)
+
+    def cached_language(self, slack_user_id: str) -> str:
+        """The person's language from what is already known (no Slack call): for replies on error paths."""
+        profile = self._profiles.peek(slack_user_id) or {}
+        member = member_by_slack_id(self._engine, slack_user_id)
+        return choose_language(
+            profile.get("locale"), member.locale if member else None, default=self._config.default_locale
+        )
 
     def requester(self, client: WebClient, slack_user_id: str) -> Requester:
         member = member_by_slack_id(self._engine, slack_user_id)

@@ -20,6 +20,27 @@ class SettingsError(Exception):
     pass
 
 
+class _DropClientOverTokenWarning(logging.Filter):
+    """Bolt warns at every start that the client's token wins over SLACK_BOT_TOKEN: they are the same
+    token here (the client is built from it), so the warning says nothing."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        return "`token` will be unused" not in record.getMessage()
+
+
+_BOLT_LOGGER = logging.getLogger("csbot.bolt")
+if not any(isinstance(f, _DropClientOverTokenWarning) for f in _BOLT_LOGGER.filters):
+    _BOLT_LOGGER.addFilter(_DropClientOverTokenWarning())
+
+
+def missing_settings(settings: Settings) -> list[str]:
+    """What `csbot run` needs and the environment lacks, all of it at once."""
+    missing = [] if settings.slack_bot_token else ["SLACK_BOT_TOKEN (the bot token, xoxb-…)"]
+    if not settings.socket_mode and settings.slack_signing_secret is None:
+        missing.append("SLACK_SIGNING_SECRET (HTTP mode verifies every request with it)")
+    return missing
+
+
 def make_client(settings: Settings) -> WebClient:
     if settings.slack_bot_token is None:
         raise SettingsError("SLACK_BOT_TOKEN is not set")
@@ -53,7 +74,7 @@ def create_app(
         token_verification_enabled=False,
         request_verification_enabled=not settings.socket_mode,
         listener_executor=executor or TrackedExecutor(),
-        logger=logging.getLogger("csbot.bolt"),
+        logger=_BOLT_LOGGER,
     )
     services = Services(engine=engine, config=config, clock=clock, directory=Directory(engine, config))
     handlers.register(app, services)

@@ -83,7 +83,7 @@ class LocalWorkspace:
         self.app = create_app(
             settings, config=self.config, engine=self.engine, clock=self.clock, executor=self.executor
         )
-        self._http = BackgroundServer(self.app).__enter__()
+        self._http = BackgroundServer(self.app, signing_secret=LOCAL_SIGNING_SECRET).__enter__()
         return self
 
     def __exit__(

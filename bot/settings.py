@@ -1,6 +1,6 @@
 """Process settings, read from the environment (never at import time: call `Settings()`)."""
 
-from pydantic import Field, SecretStr
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///csbot.db"
@@ -20,3 +20,13 @@ class Settings(BaseSettings):
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @field_validator("database_url")
+    @classmethod
+    def _sqlalchemy_url(cls, value: str) -> str:
+        # Heroku, Render and most PostgreSQL hosts hand out postgres:// URLs; SQLAlchemy names the dialect
+        # postgresql and needs the driver we ship (psycopg 3) said outright.
+        for prefix in ("postgres://", "postgresql://"):
+            if value.startswith(prefix):
+                return "postgresql+psycopg://" + value.removeprefix(prefix)
+        return value

@@ -11,6 +11,9 @@ from storage.accounts import AccountRef, all_search_names, exact_matches, partia
 
 MAX_CHOICES = 5
 _SUGGESTION_CUTOFF = 70
+# Names, aliases and ids are stored in at most 255 characters: a longer query cannot match, and a
+# pattern that long makes SQLite's LIKE give up ("LIKE or GLOB pattern too complex").
+MAX_QUERY_LENGTH = 255
 
 
 @dataclass(frozen=True)
@@ -20,6 +23,11 @@ class Lookup:
     choices: list[AccountRef] = field(default_factory=list)  # several accounts fit: let the person pick
     more_choices: int = 0  # how many fitting accounts were not offered
     suggestions: list[str] = field(default_factory=list)  # nothing fits: names close to the query
+
+    @property
+    def too_long(self) -> bool:
+        """Longer than any name could be: nothing was looked up."""
+        return len(self.query.strip()) > MAX_QUERY_LENGTH
 
 
 def _rank(normalised: str, ref: AccountRef) -> tuple[int, str]:
@@ -54,6 +62,8 @@ def suggest(engine: Engine, normalised: str, limit: int = 3) -> list[str]:
 
 
 def find_account(engine: Engine, query: str) -> Lookup:
+    if len(query.strip()) > MAX_QUERY_LENGTH:
+        return Lookup(query=query)
     normalised = normalise_name(query)
     if not normalised:
         return Lookup(query=query)

@@ -1,4 +1,4 @@
-"""What the buttons on a renewal reminder do to the account and contract behind it."""
+"""What the buttons on renewal reminders and at-risk alerts do to what lies behind them."""
 
 from datetime import date, datetime, timedelta
 from typing import Any, Literal
@@ -7,6 +7,7 @@ from sqlalchemy import Engine
 
 from storage import audit
 from storage.reminders import apply_reminder_action
+from storage.risks import acknowledge
 
 ReminderAction = Literal["renewed", "at_risk", "snoozed", "taken"]
 SNOOZE = timedelta(days=7)
@@ -50,3 +51,19 @@ def act_on_reminder(
         outcome="done",
     )
     return True
+
+
+def acknowledge_alert(
+    engine: Engine, alert_id: int, *, slack_user_id: str, today: date, at: datetime
+) -> bool:
+    """Mark the alert seen; False when it was acknowledged already or does not exist."""
+    done = acknowledge(engine, alert_id, by=slack_user_id, day=today)
+    audit.record(
+        engine,
+        at=at,
+        slack_user_id=slack_user_id,
+        action="risk_acknowledge",
+        query=str(alert_id),
+        outcome="done" if done else "already_done",
+    )
+    return done

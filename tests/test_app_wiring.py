@@ -1,10 +1,12 @@
 """How the app is put together: settings from the environment, the HTTP server, retries on 429."""
 
+import logging
 import urllib.error
 import urllib.request
 
 import pytest
 from pydantic import SecretStr
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.app import SettingsError, create_app
@@ -46,7 +48,7 @@ def test_http_mode_refuses_to_start_without_a_signing_secret(engine: Engine) -> 
 def test_the_http_server_answers_health_checks_and_only_posts_on_the_events_path(engine: Engine) -> None:
     settings = Settings(SLACK_BOT_TOKEN=SecretStr("xoxb-1"), SLACK_SIGNING_SECRET=SecretStr("s"))
     app = create_app(settings, config=load_config(), engine=engine)
-    with BackgroundServer(app) as server:
+    with BackgroundServer(app, signing_secret="s") as server:
         base = server.url.removesuffix("/slack/events")
         with urllib.request.urlopen(f"{base}/healthz", timeout=5) as response:
             assert response.status == 200 and response.read() == b"ok"
@@ -68,3 +70,13 @@ def test_a_rate_limited_slack_call_is_retried_after_retry_after(engine: Engine) 
     assert statuses == [429, 200]
     reply = next(c.body for c in calls if c.method == "response_url")
     assert reply["text"].startswith("Acme Corporation")
+
+
+def test_starting_with_the_token_in_the_environment_logs_no_client_warning(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-1")
+    settings = Settings(SLACK_SIGNING_SECRET=SecretStr("s"))
+    with caplog.at_level(logging.WARNING):
+        create_app(settings, config=load_config(), engine=engine, client=WebClient(token="xoxb-1"))
+    assert not [r for r in caplog.records if "will be unused" in r.getMessage()]

@@ -1,6 +1,7 @@
 """The command line as a user runs it: `csbot cmd` through the real HTTP path, against the test database."""
 
 import json
+from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine
@@ -72,3 +73,110 @@ def test_score_refuses_a_count_of_days_below_one(
         main(["score", "--days", days])
     assert exited.value.code == 2
     assert "--days" in capsys.readouterr().err
+
+
+# --- operations: one clear line, a non-zero exit -----------------------------------------------------
+
+
+def one_line_error(capsys: pytest.CaptureFixture, argv: list[str], code: int) -> str:
+    assert main(argv) == code
+    err = capsys.readouterr().err.strip()
+    assert len(err.splitlines()) == 1 and "Traceback" not in err, err
+    return err
+
+
+def test_a_database_that_is_down_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("CSBOT_DATABASE_URL", "postgresql://postgres@127.0.0.1:1/csbot")
+    err = one_line_error(capsys, ["migrate"], 1)
+    assert err.startswith("csbot: cannot use the database postgresql+psycopg://postgres@127.0.0.1:1/csbot:")
+
+
+def test_an_sqlite_file_that_cannot_be_written_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("CSBOT_DATABASE_URL", f"sqlite:///{tmp_path}/no/such/dir/csbot.db")
+    err = one_line_error(capsys, ["score"], 1)
+    assert "cannot use the database sqlite:///" in err and "unable to open database file" in err
+
+
+def test_a_url_that_is_not_a_database_url_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("CSBOT_DATABASE_URL", "nonsense")
+    assert "CSBOT_DATABASE_URL is not a database URL" in one_line_error(capsys, ["migrate"], 2)
+
+
+def test_postgres_urls_are_accepted_as_postgresql() -> None:
+    from bot.settings import Settings
+    from storage.db import make_engine
+    from tests.conftest import POSTGRES_ADMIN_URL
+
+    settings = Settings(CSBOT_DATABASE_URL="postgres://reader:secret@db.example.com:5432/csbot")
+    assert settings.database_url == "postgresql+psycopg://reader:secret@db.example.com:5432/csbot"
+    # And the URL works: the same server as the test database, written the short way.
+    short = POSTGRES_ADMIN_URL.replace("postgresql+psycopg://", "postgres://")
+    engine = make_engine(Settings(CSBOT_DATABASE_URL=short).database_url)
+    try:
+        with engine.connect() as connection:
+            assert connection.exec_driver_sql("select 1").scalar() == 1
+    except Exception as error:  # no PostgreSQL here: the rewriting above is what this test is about
+        pytest.skip(f"PostgreSQL not reachable: {type(error).__name__}")
+    finally:
+        engine.dispose()
+
+
+def test_a_port_that_is_not_a_number_is_one_line(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("PORT", "abc")
+    err = one_line_error(capsys, ["run"], 2)
+    assert err.startswith("csbot: invalid environment: PORT: Input should be a valid integer")
+
+
+def test_run_names_every_missing_secret_at_once(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    err = one_line_error(capsys, ["run"], 2)
+    assert "SLACK_BOT_TOKEN" in err and "SLACK_SIGNING_SECRET" in err
+
+
+def test_a_port_in_use_is_one_line(tmp_path: Path) -> None:
+    import os
+    import socket
+    import subprocess
+    import sys
+
+    with socket.socket() as taken:
+        taken.bind(("0.0.0.0", 0))
+        taken.listen()
+        port = taken.getsockname()[1]
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CSBOT_"))},
+            "SLACK_BOT_TOKEN": "xoxb-test",
+            "SLACK_SIGNING_SECRET": "secret",
+            "PORT": str(port),
+            "CSBOT_DATABASE_URL": f"sqlite:///{tmp_path / 'run.db'}",
+        }
+        done = subprocess.run(
+            [sys.executable, "-m", "bot.cli", "run", "--no-scheduler"],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert done.returncode == 1
+    errors = [line for line in done.stderr.splitlines() if line.startswith("csbot:")]
+    assert errors == [f"csbot: cannot listen on port {port}: Address already in use"], done.stderr
+    assert "Traceback" not in done.stderr and "`token` will be unused" not in done.stderr
+
+
+def test_sweep_json_prints_only_json_on_standard_output(
+    cli_database: Engine, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["sweep", "--date", "2026-11-23", "--json"]) == 0
+    captured = capsys.readouterr()
+    calls = json.loads(captured.out)
+    assert isinstance(calls, list)
+    assert captured.err.startswith("Sweep for 2026-11-23:")

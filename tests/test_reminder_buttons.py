@@ -12,7 +12,9 @@ from bot.delivery import Sender
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
 from domain.sweep import run_sweep
-from storage.models import Account, Contract, RenewalReminder, RiskAlert
+from storage import outbox
+from storage.models import Account, AuditEntry, Contract, RenewalReminder, RiskAlert
+from storage.outbox import NewMessage, enqueue
 from tests.sweep_factories import CSM, START, build_renewal_workspace
 
 DAY = START + timedelta(days=300)
@@ -110,9 +112,35 @@ def test_acknowledging_an_alert_records_who_and_when(engine: Engine) -> None:
         session.add(RiskAlert(account_id=account.id, day=DAY, score=30, band="red", reasons=["turned_red"]))
         session.commit()
         alert_id = session.exec(select(RiskAlert.id)).scalar_one()  # type: ignore[call-overload]
+    with engine.begin() as connection:
+        message = NewMessage(dedup_key="risk_dm:test", purpose="risk_dm", recipient=CSM[1], items=[alert_id])
+        enqueue(connection, [message], now=NOW)
+    message_id = outbox.due_ids(engine, now=NOW, limit=1)[0]
     with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
-        calls = workspace.click(slack_ids.RISK_ACKNOWLEDGE, f"0:{alert_id}", user_id=CSM[1]).calls
-    assert not [c for c in calls if c.method == "response_url" and "Sorry" in str(c.body)]
+        calls = workspace.click(slack_ids.RISK_ACKNOWLEDGE, f"{message_id}:{alert_id}", user_id=CSM[1]).calls
+    [redrawn] = [c.body for c in calls if c.method == "response_url"]
+    assert redrawn["replace_original"] is True and "Acknowledged by <@U0CSM01>" in str(redrawn["blocks"])
     with Session(engine) as session:
         alert = session.get(RiskAlert, alert_id)
+        audited = (
+            session.exec(select(AuditEntry).where(AuditEntry.action == "risk_acknowledge")).scalars().all()
+        )  # type: ignore[call-overload]
     assert alert is not None and (alert.acknowledged_by, alert.acknowledged_on) == (CSM[1], DAY)
+    assert [(a.slack_user_id, a.query, a.outcome) for a in audited] == [(CSM[1], str(alert_id), "done")]
+
+
+def test_a_button_for_a_message_or_item_not_on_record_changes_nothing_and_says_so(engine: Engine) -> None:
+    build_renewal_workspace(engine)
+    with Session(engine) as session:
+        account = session.exec(select(Account)).scalars().first()  # type: ignore[call-overload]
+        session.add(RiskAlert(account_id=account.id, day=DAY, score=30, band="red", reasons=["turned_red"]))
+        session.commit()
+        alert_id = session.exec(select(RiskAlert.id)).scalar_one()  # type: ignore[call-overload]
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        for value in ("999:99999", f"0:{alert_id}"):
+            calls = workspace.click(slack_ids.RISK_ACKNOWLEDGE, value, user_id=CSM[1]).calls
+            [reply] = [c.body for c in calls if c.method == "response_url"]
+            assert reply["replace_original"] is False and reply["response_type"] == "ephemeral"
+            assert reply["text"] == "That message is no longer on record, so nothing was changed."
+    with Session(engine) as session:
+        assert session.get(RiskAlert, alert_id).acknowledged_on is None  # type: ignore[union-attr]

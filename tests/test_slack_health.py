@@ -381,3 +381,56 @@ def test_a_card_with_one_measure_of_data_says_it_is_not_enough(
         "Value points on time, Open support tickets, and Last touch_"
     )
     assert reply["text"] == "Globex Japan: no health data yet."
+
+
+@pytest.mark.parametrize(
+    ("action_id", "value"),
+    [
+        ("share_health_card", "abc"),
+        ("pick_health_account:5", "x"),
+        ("risk_acknowledge", "zzz"),
+        ("renewal_snooze", "1"),
+        ("listing_more", "bogus"),
+    ],
+)
+def test_a_button_with_a_malformed_value_is_answered_at_once_and_politely(
+    workspace: LocalWorkspace, action_id: str, value: str
+) -> None:
+    exchange = workspace.click(action_id, value, user_id=AE_ID)
+    # Acknowledged within Slack's three seconds, however the listener fares after it.
+    assert exchange.status == 200 and exchange.elapsed_ms < 2500
+    reply = only_reply(exchange.calls)
+    assert reply["replace_original"] is False and reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("That button no longer works")
+
+
+def test_sharing_the_card_of_an_account_since_removed_leaves_the_card_in_place(
+    workspace: LocalWorkspace,
+) -> None:
+    reply = only_reply(workspace.click("share_health_card", "99999", user_id=AE_ID).calls)
+    assert reply["replace_original"] is False and reply["response_type"] == "ephemeral"
+    assert reply["text"].startswith("That account is no longer in csbot")
+
+
+def test_a_megabyte_of_text_is_refused_without_a_lookup(workspace: LocalWorkspace) -> None:
+    huge = only_reply(workspace.command("health " + "a" * 1_000_000, user_id=AE_ID).calls)
+    assert huge["text"] == "That is 1000007 characters; I read at most 4000. Please shorten it."
+    long_name = only_reply(workspace.command("health " + "%_" * 1000, user_id=AE_ID).calls)
+    assert long_name["text"] == (
+        "That is 2000 characters; account names and ids have at most 255. Nothing was looked up."
+    )
+
+
+def test_the_failure_reply_promises_nothing_that_does_not_happen(
+    workspace: LocalWorkspace, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import handlers.commands.health as health
+
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("database on fire")
+
+    monkeypatch.setattr(health, "health_by_name", broken)
+    exchange = workspace.command("health acme", user_id=AE_ID)
+    assert exchange.status == 200
+    text = only_reply(exchange.calls)["text"]
+    assert "has been told" not in text and "logged" in text and "CS Ops" in text

@@ -17,6 +17,7 @@ from bot.cli import (
     shell_cmd,
     sweep_cmd,
 )
+from bot.cli.common import CliError
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -43,7 +44,11 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     logging.basicConfig(level=logging.WARNING, format="%(levelname)s %(name)s: %(message)s")
     args = build_parser().parse_args(argv)
-    return int(args.func(args) or 0)
+    try:
+        return int(args.func(args) or 0)
+    except CliError as error:
+        print(f"csbot: {error}", file=sys.stderr)
+        return error.code
 
 
 if __name__ == "__main__":

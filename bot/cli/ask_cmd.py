@@ -4,9 +4,8 @@ import argparse
 import html
 import json
 
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.render.playbook import answer_text
-from bot.settings import Settings
 from playbooks.answering import answer_question
 from playbooks.knowledge import load_knowledge
 from storage.workspace_facts import workspace_facts
@@ -24,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     config = workspace_config(settings)
     facts = workspace_facts(open_database(settings))
     answer = answer_question(args.question, config=config.playbook, facts=facts, currency=config.currency)

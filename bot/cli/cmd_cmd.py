@@ -5,10 +5,9 @@ import sys
 
 from sqlmodel import Session, select
 
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import calls_as_json, calls_as_text
 from bot.local import LocalWorkspace
-from bot.settings import Settings
 from storage.models import TeamMember
 
 
@@ -43,7 +42,7 @@ def default_user(workspace: LocalWorkspace) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     try:
         command, text = split_command(args.command)
     except ValueError as error:

@@ -7,14 +7,13 @@ from pathlib import Path
 from typing import Any
 
 from bot import slack_ids
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import buttons, calls_as_text
 from bot.cli.sweep_cmd import describe
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
 from bot.demo import build_demo_workspace
 from bot.local import LocalWorkspace
-from bot.settings import Settings
 from domain.clock import system_clock, today_in
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
@@ -79,7 +78,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     config = workspace_config(settings)
     engine = open_database(settings)
     today = today_in(system_clock, config.zone)

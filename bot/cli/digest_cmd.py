@@ -13,7 +13,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from bot.app import make_client
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import calls_as_text, names_of_team
 from bot.config import WorkspaceConfig
 from bot.delivery import DeliveryReport, Sender
@@ -46,7 +46,7 @@ def chosen_month(text: str | None, config: WorkspaceConfig) -> Month:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     config = workspace_config(settings)
     try:
         month = chosen_month(args.month, config)

@@ -4,8 +4,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from bot.settings import Settings
-from storage.db import make_engine, migrate
+from bot.cli.common import load_settings, open_database
 from storage.importing import KINDS, ImportFailed, import_file
 
 
@@ -50,9 +49,8 @@ def run(args: argparse.Namespace) -> int:
     except ValueError as error:
         print(f"csbot import: {error}", file=sys.stderr)
         return 1
-    engine = make_engine(Settings().database_url)
+    engine = open_database(load_settings())
     try:
-        migrate(engine)
         report = import_file(engine, args.kind, args.file, mapping=mapping, dry_run=args.dry_run)
     except ImportFailed as failure:
         print(failure, file=sys.stderr)

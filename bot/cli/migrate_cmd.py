@@ -2,8 +2,7 @@
 
 import argparse
 
-from bot.settings import Settings
-from storage.db import make_engine, migrate
+from bot.cli.common import load_settings, open_database
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -12,7 +11,6 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(_args: argparse.Namespace) -> int:
-    engine = make_engine(Settings().database_url)
-    migrate(engine)
+    engine = open_database(load_settings())
     print(f"Database is up to date ({engine.url.render_as_string(hide_password=True)}).")
     return 0

@@ -2,15 +2,13 @@
 
 import argparse
 import logging
-import sys
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
-from bot.app import SettingsError, create_app
-from bot.cli.common import open_database, workspace_config
-from bot.http import EVENTS_PATH, serve_forever
+from bot.app import create_app, missing_settings
+from bot.cli.common import CliError, load_settings, open_database, workspace_config
+from bot.http import EVENTS_PATH, bind
 from bot.scheduler import Jobs, start_scheduler
-from bot.settings import Settings
 
 logger = logging.getLogger(__name__)
 
@@ -27,22 +25,31 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
-    settings = Settings()
+    settings = load_settings()
+    missing = missing_settings(settings)
+    if missing:
+        raise CliError("set " + " and ".join(missing), code=2)
     config = workspace_config(settings)
     engine = open_database(settings)
-    try:
-        app = create_app(settings, config=config, engine=engine)
-    except SettingsError as error:
-        print(f"csbot: {error}", file=sys.stderr)
-        return 2
+    app = create_app(settings, config=config, engine=engine)
+    server = None
+    if settings.slack_app_token is None:
+        assert settings.slack_signing_secret is not None  # missing_settings made sure
+        try:
+            # Bound before the scheduler starts: a port in use stops here, with nothing half-started.
+            server = bind(
+                app, signing_secret=settings.slack_signing_secret.get_secret_value(), port=settings.port
+            )
+        except OSError as error:
+            raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error
     scheduler = None if args.no_scheduler else start_scheduler(Jobs(engine, config, app.client))
     try:
-        if settings.slack_app_token is not None:
+        if server is None:
             logger.info("connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()
+            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
         else:
             logger.info("serving Slack over HTTP on port %d at %s", settings.port, EVENTS_PATH)
-            serve_forever(app, settings.port)
+            server.run()
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)

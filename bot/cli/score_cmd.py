@@ -3,8 +3,7 @@
 import argparse
 from datetime import date, timedelta
 
-from bot.cli.common import open_database, positive_int, workspace_config
-from bot.settings import Settings
+from bot.cli.common import load_settings, open_database, positive_int, workspace_config
 from domain.clock import system_clock, today_in
 from storage.digest import band_counts
 from storage.snapshots import refresh_snapshots
@@ -24,7 +23,7 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     config = workspace_config(settings)
     engine = open_database(settings)
     last = args.day or today_in(system_clock, config.zone)

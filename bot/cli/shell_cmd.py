@@ -3,10 +3,9 @@
 import argparse
 
 from bot.cli.cmd_cmd import default_user, split_command
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import Button, buttons, calls_as_text
 from bot.local import Exchange, LocalWorkspace
-from bot.settings import Settings
 
 HELP = """Type a slash command (/cs help, /cs health acme) or just its text (health acme).
 A number presses that button of the last reply. :user U123 (or an email) changes who you are. :quit leaves."""
@@ -29,7 +28,7 @@ def _show(exchange: Exchange) -> list[Button]:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     engine = open_database(settings)
     with LocalWorkspace(engine=engine, config=workspace_config(settings)) as workspace:
         user = workspace.resolve_user(args.user) if args.user else default_user(workspace)

@@ -5,14 +5,14 @@ are printed, so the sweep can be tried offline on the demo workspace.
 """
 
 import argparse
+import sys
 from datetime import UTC, date, datetime, time
 
 from bot.app import make_client
-from bot.cli.common import open_database, workspace_config
+from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import calls_as_json, calls_as_text
 from bot.delivery import Sender
 from bot.local import LocalWorkspace
-from bot.settings import Settings
 from domain.clock import Clock, fixed_clock, system_clock, today_in
 from domain.sweep import SweepResult, run_sweep
 
@@ -43,16 +43,18 @@ def clock_for(day: date | None, config_zone: object) -> Clock:
 
 
 def run(args: argparse.Namespace) -> int:
-    settings = Settings()
+    settings = load_settings()
     config = workspace_config(settings)
     engine = open_database(settings)
     clock = clock_for(args.date, config.zone)
     day = today_in(clock, config.zone)
+    # With --json, standard output is the JSON alone (for jq and scripts); the summary goes to stderr.
+    summary = sys.stderr if args.json else sys.stdout
     result = run_sweep(engine, config.sweep_policy, day=day, now=clock())
-    print(describe(result))
+    print(describe(result), file=summary)
     if settings.slack_bot_token is not None:
         report = Sender(engine, make_client(settings), config, clock=clock).deliver_due()
-        print(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.")
+        print(f"Sent {report.sent}, retrying {report.retrying}, failed {report.failed}.", file=summary)
         return 0
     with LocalWorkspace(engine=engine, config=config, clock=clock) as workspace:
         assert workspace.app is not None
@@ -60,6 +62,7 @@ def run(args: argparse.Namespace) -> int:
             engine, workspace.app.client, config, clock=clock, sleep=lambda _s: None
         ).deliver_due()
         calls = workspace.slack.calls
-    print(f"Sent {report.sent} to the local Slack server (no SLACK_BOT_TOKEN), failed {report.failed}:\n")
+    local = f"Sent {report.sent} to the local Slack server (no SLACK_BOT_TOKEN), failed {report.failed}:"
+    print(local if args.json else local + "\n", file=summary)
     print(calls_as_json(calls) if args.json else calls_as_text(calls))
     return 0

@@ -191,10 +191,10 @@ def page_value(kind: str, argument: object, page: Page) -> str:
 
 def parse_page_value(value: str) -> tuple[str, str, int]:
     """(kind, argument, offset) from a "show more" value; ValueError when it is not one of ours."""
-    kind, argument, offset = value.split(":")
-    if kind not in ("renewals", "risks", "wins") or not offset.isdigit():
-        raise ValueError(f"not a listing page: {value!r}")
-    return kind, argument, int(offset)
+    parts = value.split(":")
+    if len(parts) != 3 or parts[0] not in ("renewals", "risks", "wins") or not parts[2].isdigit():
+        raise ValueError(f"not a listing page: {value[:40]!r}")
+    return parts[0], parts[1], int(parts[2])
 
 
 def paging_blocks(page: Page, m: Macros, *, next_value: str, language: str) -> list[Block]:

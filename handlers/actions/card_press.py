@@ -12,6 +12,7 @@ from bot.render.templating import macros
 from bot.services import Services
 from domain.health.card import HealthCard
 from domain.health.lookup import health_by_id, record_refusal
+from handlers.errors import int_value
 
 
 @dataclass(frozen=True)
@@ -32,7 +33,7 @@ def card_for_press(
     """The card for the account on the pressed button, or None after telling the person why not."""
     requester = services.directory.requester(client, body["user"]["id"])
     messages = macros(requester.language, "messages.j2")
-    account_id = int(action["value"])
+    account_id = int_value(action.get("value"))
     if not requester.allowed:
         record_refusal(
             services.engine,
@@ -52,7 +53,11 @@ def card_for_press(
         at=services.now(),
         action=audit_action,
     )
-    if card is None:  # deleted since the button was drawn
-        respond(replace_original=True, **text_message(messages.not_found(action["value"], [])).payload())
+    if card is None:  # deleted since the button was drawn: the card the person has stays as it is
+        respond(
+            replace_original=False,
+            response_type="ephemeral",
+            **text_message(messages.gone_account()).payload(),
+        )
         return None
     return Pressed(requester, card)

@@ -13,6 +13,7 @@ from handlers.commands.access import refused
 from handlers.commands.renewals import renewals_message
 from handlers.commands.risks import risks_message
 from handlers.commands.wins import listing_message
+from handlers.errors import StaleButton
 
 
 def make_listener(services: Services) -> Callable[..., None]:
@@ -20,7 +21,10 @@ def make_listener(services: Services) -> Callable[..., None]:
         ack: Ack, action: dict[str, Any], body: dict[str, Any], respond: Respond, client: WebClient
     ) -> None:
         ack()
-        kind, argument, offset = parse_page_value(str(action.get("value", "")))
+        try:
+            kind, argument, offset = parse_page_value(str(action.get("value", "")))
+        except ValueError as error:
+            raise StaleButton(str(error)) from error
         requester = services.directory.requester(client, body["user"]["id"])
         if refused(services, requester, action=kind, query=argument or None, respond=respond):
             return

@@ -12,9 +12,9 @@ from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
 from domain.health.lookup import record_refusal
-from domain.reminder_actions import ReminderAction, act_on_reminder
+from domain.reminder_actions import ReminderAction, acknowledge_alert, act_on_reminder
+from handlers.errors import int_value
 from storage import outbox
-from storage.risks import acknowledge
 
 REMINDER_ACTIONS: dict[str, ReminderAction] = {
     slack_ids.RENEWAL_MARK_RENEWED: "renewed",
@@ -24,9 +24,15 @@ REMINDER_ACTIONS: dict[str, ReminderAction] = {
 }
 
 
+# The messages whose buttons act on reminders, and those whose buttons act on alerts.
+RENEWAL_PURPOSES = frozenset({"renewal_dm"})
+ALERT_PURPOSES = frozenset({"risk_dm", "escalation_dm"})
+
+
 def _ids(action: dict[str, Any]) -> tuple[int, int]:
-    message_id, _, item_id = str(action["value"]).partition(":")
-    return int(message_id), int(item_id)
+    """(outbox message id, reminder or alert id) from a value "<message>:<item>"."""
+    message_id, _, item_id = str(action.get("value", "")).partition(":")
+    return int_value(message_id), int_value(item_id)
 
 
 def make_listener(services: Services) -> Callable[..., None]:
@@ -52,6 +58,16 @@ def make_listener(services: Services) -> Callable[..., None]:
                 **text_message(messages.refusal()).payload(),
             )
             return
+        message = outbox.load(services.engine, message_id)
+        purposes = RENEWAL_PURPOSES if kind is not None else ALERT_PURPOSES
+        if message is None or message["purpose"] not in purposes or item_id not in (message["items"] or []):
+            # Not a message csbot sent, or not with this item on it: change nothing rather than guess.
+            respond(
+                replace_original=False,
+                response_type="ephemeral",
+                **text_message(messages.gone_message()).payload(),
+            )
+            return
         if kind is not None:
             act_on_reminder(
                 services.engine,
@@ -63,10 +79,14 @@ def make_listener(services: Services) -> Callable[..., None]:
                 at=services.now(),
             )
         else:
-            acknowledge(services.engine, item_id, by=requester.slack_user_id, day=services.today())
-        message = outbox.load(services.engine, message_id)
-        if message is not None:
-            redrawn = render_outbox_message(services.engine, services.config, message, services.today())
-            respond(replace_original=True, **redrawn.payload())
+            acknowledge_alert(
+                services.engine,
+                item_id,
+                slack_user_id=requester.slack_user_id,
+                today=services.today(),
+                at=services.now(),
+            )
+        redrawn = render_outbox_message(services.engine, services.config, message, services.today())
+        respond(replace_original=True, **redrawn.payload())
 
     return press

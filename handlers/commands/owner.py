@@ -8,6 +8,7 @@ from bot.render import listings as render
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
+from domain.accounts import MAX_QUERY_LENGTH
 from domain.listings import owner_by_name
 from handlers.commands.access import refused
 
@@ -36,6 +37,8 @@ def run(services: Services, requester: Requester, query: str, respond: Respond) 
         message = render.owner_choices(
             query, lookup.choices, lookup.more_choices, language=requester.language
         )
+    elif lookup.too_long:
+        message = text_message(messages.too_long(len(query), MAX_QUERY_LENGTH))
     else:
         message = text_message(messages.not_found(query, lookup.suggestions))
     respond(response_type="ephemeral", **message.payload())

@@ -16,6 +16,8 @@ from handlers.commands import ask, digest, health, help, owner, renewals, risks,
 from playbooks.understanding import looks_like_question
 
 Subcommand = Callable[[Services, Requester, str, Respond], None]
+# Slack sends at most a few thousand characters; more is not typed by a person, and nothing is read of it.
+MAX_TEXT = 4000
 
 SUBCOMMANDS: dict[str, Subcommand] = {
     "health": health.run,
@@ -82,8 +84,12 @@ def make_router(services: Services) -> Callable[..., None]:
     def route(ack: Ack, command: dict[str, Any], respond: Respond, client: WebClient) -> None:
         ack()
         typed = command.get("text", "").strip()
-        name, rest = split_subcommand(typed)
         requester = services.directory.requester(client, command["user_id"])
+        if len(typed) > MAX_TEXT:
+            reply = macros(requester.language, "messages.j2").text_too_long(len(typed), MAX_TEXT)
+            respond(response_type="ephemeral", **text_message(reply).payload())
+            return
+        name, rest = split_subcommand(typed)
         subcommand = SUBCOMMANDS.get(name)
         if subcommand is not None:
             subcommand(services, requester, rest, respond)
