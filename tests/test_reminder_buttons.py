@@ -105,13 +105,18 @@ def test_a_snoozed_contract_is_not_reminded_until_the_snooze_ends(engine: Engine
     assert snoozed_id not in ids
 
 
-def test_acknowledging_an_alert_records_who_and_when(engine: Engine) -> None:
+def workspace_with_an_alert(engine: Engine) -> int:
+    """The renewal workspace with one red alert raised today; its id."""
     build_renewal_workspace(engine)
     with Session(engine) as session:
         account = session.exec(select(Account)).scalars().first()  # type: ignore[call-overload]
         session.add(RiskAlert(account_id=account.id, day=DAY, score=30, band="red", reasons=["turned_red"]))
         session.commit()
-        alert_id = session.exec(select(RiskAlert.id)).scalar_one()  # type: ignore[call-overload]
+        return int(session.exec(select(RiskAlert.id)).scalar_one())  # type: ignore[call-overload]
+
+
+def test_acknowledging_an_alert_records_who_and_when(engine: Engine) -> None:
+    alert_id = workspace_with_an_alert(engine)
     with engine.begin() as connection:
         message = NewMessage(dedup_key="risk_dm:test", purpose="risk_dm", recipient=CSM[1], items=[alert_id])
         enqueue(connection, [message], now=NOW)
@@ -130,12 +135,7 @@ def test_acknowledging_an_alert_records_who_and_when(engine: Engine) -> None:
 
 
 def test_a_button_for_a_message_or_item_not_on_record_changes_nothing_and_says_so(engine: Engine) -> None:
-    build_renewal_workspace(engine)
-    with Session(engine) as session:
-        account = session.exec(select(Account)).scalars().first()  # type: ignore[call-overload]
-        session.add(RiskAlert(account_id=account.id, day=DAY, score=30, band="red", reasons=["turned_red"]))
-        session.commit()
-        alert_id = session.exec(select(RiskAlert.id)).scalar_one()  # type: ignore[call-overload]
+    alert_id = workspace_with_an_alert(engine)
     with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
         for value in ("999:99999", f"0:{alert_id}"):
             calls = workspace.click(slack_ids.RISK_ACKNOWLEDGE, value, user_id=CSM[1]).calls
