@@ -81,6 +81,19 @@ class DigestConfig(BaseModel):
         return time(int(hour), int(minute))
 
 
+# key → {language: display name}: e.g. segments: {mid_market: {en: Mid-market, ja: 中堅企業}}.
+DisplayNameTable = dict[str, dict[Literal["en", "ja"], str]]
+
+
+class LabelsConfig(BaseModel):
+    """The workspace's own names for its segments, regions and scorecards, per language."""
+
+    model_config = ConfigDict(extra="forbid")
+    segments: DisplayNameTable = Field(default_factory=dict)
+    regions: DisplayNameTable = Field(default_factory=dict)
+    scorecards: DisplayNameTable = Field(default_factory=dict)
+
+
 class WorkspaceConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")
     default_locale: Literal["en", "ja"] = "en"
@@ -95,6 +108,7 @@ class WorkspaceConfig(BaseModel):
     schedule: ScheduleConfig = Field(default_factory=ScheduleConfig)
     playbook: PlaybookConfig = Field(default_factory=PlaybookConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
+    labels: LabelsConfig = Field(default_factory=LabelsConfig)
 
     @field_validator("currency", mode="before")
     @classmethod

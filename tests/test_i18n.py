@@ -98,3 +98,34 @@ def test_a_person_is_a_mention_or_their_name_escaped_once() -> None:
     assert person(None, "Tom & <Jerry>") == "Tom &amp; &lt;Jerry&gt;"
     assert escape(person(None, "Tom & <Jerry>")) == "Tom &amp; &lt;Jerry&gt;"  # not escaped twice
     assert person(None, None) == "—"
+
+
+def test_segment_and_region_names_are_translated_however_the_crm_wrote_them() -> None:
+    from bot.render.labels import region_label, scorecard_label, segment_label
+
+    ja, en = translator("ja"), translator("en")
+    assert [segment_label(s, ja) for s in ("Mid-Market", "mid market", "ENTERPRISE")] == [
+        "ミッドマーケット",
+        "ミッドマーケット",
+        "エンタープライズ",
+    ]
+    assert region_label("North America", ja) == "北米"
+    # A workspace's own names win, per language; a language it did not name keeps the built-in one.
+    own = {"SMB": {"ja": "中小企業"}, "public_sector": {"ja": "官公庁", "en": "Public sector"}}
+    assert segment_label("smb", ja, own) == "中小企業" and segment_label("smb", en, own) == "SMB"
+    assert segment_label("Public Sector", ja, own) == "官公庁"
+    assert segment_label("retail", ja, own) == "retail"  # unknown everywhere: shown as written
+    assert scorecard_label("default", ja, {}, {}) == "標準"
+    assert scorecard_label("enterprise", ja, {}, {}) == "エンタープライズ"
+    assert scorecard_label("public_sector", ja, {}, own) == "官公庁"
+
+
+def test_display_names_in_an_unknown_language_are_refused(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    import pytest
+
+    from bot.config import ConfigError, load_config
+
+    path = tmp_path / "csbot.yml"
+    path.write_text("labels:\n  segments:\n    smb: {fr: PME}\n", "utf-8")
+    with pytest.raises(ConfigError, match="labels.segments.smb.fr"):
+        load_config(path)

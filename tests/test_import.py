@@ -17,6 +17,7 @@ from storage.models import (
     AccountAlias,
     AuditEntry,
     Contract,
+    HealthSnapshot,
     MetricObservation,
     Milestone,
     RevenueMovement,
@@ -78,7 +79,7 @@ def test_every_example_file_imports(engine: Engine) -> None:
         data_lines = (EXAMPLES / f"{kind}.csv").read_text(encoding="utf-8").strip().count("\n")
         assert (report.rows, report.inserted, report.updated) == (data_lines, data_lines, 0), kind
     assert count(engine, TeamMember) == 6
-    assert count(engine, MetricObservation) == 12
+    assert count(engine, MetricObservation) == 69
     sakura = one(engine, select(Account).where(Account.external_id == "ACC-0001"))
     assert (sakura.name, sakura.search_name, sakura.arr, sakura.seats) == (
         "株式会社さくら商事",
@@ -100,7 +101,8 @@ def test_every_example_file_imports(engine: Engine) -> None:
     assert (renewal.account_id, renewal.auto_renew, renewal.notice_days) == (sakura.id, True, 90)  # はい
     with engine.connect() as connection:
         days = set(connection.execute(select(MetricObservation.observed_on)).scalars())
-    assert days == {date(2026, 4, 6)}  # one row says 2026/04/06
+    assert date(2026, 11, 25) in days  # written 2026/11/25
+    assert max(days) == date(2026, 11, 30)
     churn = one(engine, select(RevenueMovement).where(RevenueMovement.kind == "churn"))
     assert (churn.moved_on, churn.arr_delta) == (date(2025, 1, 14), -900_000)
     pending = one(engine, select(Milestone).where(Milestone.name == "最初のダッシュボード公開"))
@@ -126,6 +128,28 @@ def test_successful_import_is_audited(engine: Engine) -> None:
 
     entry = one(engine, select(AuditEntry))
     assert (entry.action, entry.query, entry.outcome) == ("import", "team team.csv", "ok")
+
+
+def test_the_examples_make_a_workspace_that_scores_on_the_day_they_describe(engine: Engine) -> None:
+    from bot.config import load_config
+    from domain.health.card import build_card
+    from storage.snapshots import refresh_snapshots
+
+    config = load_config(EXAMPLES / "csbot.yml")
+    assert config.currency == "JPY"  # the amounts are yen
+    import_examples(engine)
+    day = date(2026, 11, 30)
+    assert refresh_snapshots(engine, config.health, [day]) == 5  # the churned account is not scored
+    with engine.connect() as connection:
+        scored = connection.execute(select(HealthSnapshot.account_id, HealthSnapshot.score)).all()
+        metrics = set(connection.execute(select(MetricObservation.metric)).scalars())
+    assert all(score is not None for _, score in scored)
+    # Every metric in the files is one the shipped scorecards read.
+    assert metrics <= config.health.scorecard_for(None).metrics
+    for account_id, _ in scored:
+        card = build_card(engine, config.health, account_id, day)
+        assert card is not None and card.measures_with_data >= 5
+        assert card.strongest is None or card.strongest.id not in {d.measure.id for d in card.drags}
 
 
 # --- all or nothing ------------------------------------------------------------------------------------

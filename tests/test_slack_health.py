@@ -423,3 +423,11 @@ def test_a_megabyte_of_text_is_refused_without_a_lookup(workspace: LocalWorkspac
     assert long_name["text"] == (
         "That is 2000 characters; account names and ids have at most 255. Nothing was looked up."
     )
+
+
+def test_the_card_uses_the_workspaces_own_names_for_segments(engine: Engine, ids: dict[str, int]) -> None:
+    config = load_config()
+    config.labels.segments = {"smb": {"ja": "中小企業"}}
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
+    assert "セグメント: 中小企業 · 地域: 日本 · 2026/11/23時点、スコアカード「標準」で算出" in all_text(reply)

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import (
 )
 
 from bot import slack_ids
+from bot.config import LabelsConfig
 from bot.i18n import translator
 from bot.render import labels
 from bot.render.message import Message
@@ -37,7 +38,15 @@ def _md(text: str) -> MarkdownTextObject:
     return MarkdownTextObject(text=text)
 
 
-def health_card(card: HealthCard, *, language: str, currency: str, shared_by: str | None = None) -> Message:
+def health_card(
+    card: HealthCard,
+    *,
+    language: str,
+    currency: str,
+    shared_by: str | None = None,
+    names: LabelsConfig | None = None,
+) -> Message:
+    """The card; `names` are the workspace's own display names for segments, regions and scorecards."""
     tr = translator(language)
     m = macros(language, "health_card.j2")
     band = labels.band_label(card.band, tr)
@@ -63,7 +72,13 @@ def health_card(card: HealthCard, *, language: str, currency: str, shared_by: st
     drivers = m.drivers(card, measure_labels, measure_values, no_data_labels)
     if drivers:
         blocks.append(SectionBlock(text=_md(drivers)))
-    context = m.context(card, labels.segment_label(card.segment, tr), labels.region_label(card.region, tr))
+    names = names or LabelsConfig()
+    context = m.context(
+        card,
+        labels.segment_label(card.segment, tr, names.segments),
+        labels.region_label(card.region, tr, names.regions),
+        labels.scorecard_label(card.scorecard, tr, names.scorecards, names.segments),
+    )
     if shared_by:
         context = f"{m.shared_by(mention(shared_by))} · {context}"
     blocks.append(ContextBlock(elements=[_md(context)]))

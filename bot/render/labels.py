@@ -1,7 +1,16 @@
-"""Display names and value formats for configured identifiers (measures, bands, stages, segments)."""
+"""Display names and value formats for configured identifiers (measures, bands, stages, segments).
+
+A workspace's own names (`labels:` in its configuration, per language) win over the built-in ones;
+identifiers are matched loosely, so a CRM's "Mid-Market" finds the label of `mid_market`.
+"""
+
+from collections.abc import Mapping
 
 from bot.i18n import Translator
 from domain.health.scoring import MeasureResult
+
+# key → {language: display name}, as a workspace configures them.
+DisplayNames = Mapping[str, Mapping[str, str]]
 
 
 # Marked for the catalogue with N_ (a no-op) and translated when shown, so one table serves every language.
@@ -36,10 +45,21 @@ REGION_LABELS = {
 }
 
 
-def _label(table: dict[str, str], key: str | None, tr: Translator) -> str:
+def identifier(key: str) -> str:
+    """ "Mid-Market", "mid market" and "mid_market" are one identifier."""
+    return "_".join(key.casefold().replace("-", " ").split())
+
+
+def _label(
+    table: dict[str, str], key: str | None, tr: Translator, configured: DisplayNames | None = None
+) -> str:
     if not key:
         return "—"
-    known = table.get(key)
+    wanted = identifier(key)
+    for name, by_language in (configured or {}).items():
+        if identifier(name) == wanted and by_language.get(tr.language):
+            return by_language[tr.language]
+    known = table.get(wanted)
     return tr.gettext(known) if known else key.replace("_", " ")
 
 
@@ -59,12 +79,25 @@ def stage_label(stage: str | None, tr: Translator) -> str:
     return _label(STAGE_LABELS, stage, tr)
 
 
-def segment_label(segment: str | None, tr: Translator) -> str:
-    return _label(SEGMENT_LABELS, segment, tr)
+def segment_label(segment: str | None, tr: Translator, configured: DisplayNames | None = None) -> str:
+    return _label(SEGMENT_LABELS, segment, tr, configured)
 
 
-def region_label(region: str | None, tr: Translator) -> str:
-    return _label(REGION_LABELS, region, tr)
+def region_label(region: str | None, tr: Translator, configured: DisplayNames | None = None) -> str:
+    return _label(REGION_LABELS, region, tr, configured)
+
+
+def scorecard_label(
+    name: str | None, tr: Translator, configured: DisplayNames | None, segments: DisplayNames | None
+) -> str:
+    """A scorecard's display name: configured, or "default" (標準) for the default one, or the name of the
+    segment it is named after ("enterprise" → エンタープライズ)."""
+    if name == "default" and not (configured or {}).get("default"):
+        return tr.gettext(N_("default"))
+    label = _label({}, name, tr, configured)
+    if name and label == name.replace("_", " "):
+        return segment_label(name, tr, segments)
+    return label
 
 
 def measure_value(measure: MeasureResult, tr: Translator) -> str:

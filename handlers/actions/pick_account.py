@@ -22,7 +22,10 @@ def make_listener(services: Services) -> Callable[..., None]:
         if pressed is None:
             return
         card = render.health_card(
-            pressed.card, language=pressed.requester.language, currency=services.config.currency
+            pressed.card,
+            language=pressed.requester.language,
+            currency=services.config.currency,
+            names=services.config.labels,
         )
         respond(replace_original=True, **card.payload())
 

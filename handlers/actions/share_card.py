@@ -26,6 +26,7 @@ def make_listener(services: Services) -> Callable[..., None]:
             pressed.card,
             language=services.config.default_locale,
             currency=services.config.currency,
+            names=services.config.labels,
             shared_by=pressed.requester.slack_user_id,
         )
         # Through the response URL, so the bot need not be a member of the channel.

@@ -34,7 +34,10 @@ def run(services: Services, requester: Requester, query: str, respond: Respond) 
     lookup = answer.lookup
     if answer.card:
         message = render.health_card(
-            answer.card, language=requester.language, currency=services.config.currency
+            answer.card,
+            language=requester.language,
+            currency=services.config.currency,
+            names=services.config.labels,
         )
     elif lookup.choices:
         message = render.choose_account(
