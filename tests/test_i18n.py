@@ -127,5 +127,5 @@ def test_display_names_in_an_unknown_language_are_refused(tmp_path) -> None:  # 
 
     path = tmp_path / "csbot.yml"
     path.write_text("labels:\n  segments:\n    smb: {fr: PME}\n", "utf-8")
-    with pytest.raises(ConfigError, match="labels.segments.smb.fr"):
+    with pytest.raises(ConfigError, match=r"labels\.segments\.smb\.fr"):
         load_config(path)
