@@ -6,6 +6,7 @@ no binary .mo file to keep in step with its source.
 """
 
 import io
+import re
 from collections.abc import Iterable
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
@@ -23,6 +24,7 @@ from babel.support import NullTranslations, Translations
 from bot.render.mrkdwn import Trusted, escape
 
 LOCALE_DIR = Path(__file__).parent / "locale"
+_AFTER_JAPANESE_STOP = re.compile(r"([。、！？）」])\s+")
 SUPPORTED = ("en", "ja")
 
 
@@ -107,6 +109,30 @@ class Translator:
             [str(item) for item in given], style="or" if alternatives else "standard", locale=self.locale
         )
         return Trusted(joined) if all(isinstance(item, Trusted) for item in given) else joined
+
+    def one_line(self, text: str) -> str:
+        """The text on one line (a notification's fallback): whitespace runs become one space, and none
+        is left after Japanese punctuation, where a space does not belong."""
+        flat = " ".join(text.split())
+        return _AFTER_JAPANESE_STOP.sub(r"\1", flat) if self.language == "ja" else flat
+
+    def points_lost(self, points: float) -> str:
+        """ "−13.9 points", "−1 point": the points a measure costs, one decimal, singular for exactly one."""
+        shown = self.number(points, 1)
+        return self.safe_ngettext(
+            "−%(points)s point", "−%(points)s points", 1 if shown == "1" else 2, points=shown
+        )
+
+    @property
+    def gap(self) -> str:
+        """What goes between two sentences: a space in English, nothing after Japanese 。."""
+        return "" if self.language == "ja" else " "
+
+    def aside(self, text: object, *, emoji: str = "") -> str:
+        """A remark in brackets after what it qualifies: " (text)" / "（text）", full width in Japanese.
+        `emoji` is a Slack emoji code of our own put before the text (":warning: ")."""
+        inner = emoji + escape(text)
+        return Trusted(f"（{inner}）" if self.language == "ja" else f" ({inner})")
 
     def date(self, day: date) -> str:
         return format_date(day, format="medium", locale=self.locale)

@@ -6,8 +6,8 @@ from dataclasses import dataclass, field
 from rapidfuzz import fuzz, process
 from sqlalchemy import Engine
 
-from domain.names import normalise_name
 from storage.accounts import AccountRef, all_search_names, exact_matches, partial_matches
+from storage.names import normalise_name
 
 MAX_CHOICES = 5
 _SUGGESTION_CUTOFF = 70

@@ -35,7 +35,8 @@ def exact_matches(engine: Engine, *, raw: str, normalised: str) -> list[AccountR
     alias_ids = select(AccountAlias.account_id).where(AccountAlias.search_alias == normalised)
     statement = select(*_REF_COLUMNS).where(
         or_(
-            Account.external_id == raw.strip(),
+            # Ids as typed in any case ("acc-0001"); an index on lower(external_id) serves it.
+            func.lower(Account.external_id) == lowered,
             Account.search_name == normalised,
             Account.domain == lowered,
             Account.id.in_(alias_ids),  # type: ignore[union-attr]

@@ -4,7 +4,7 @@ import enum
 from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Column, Index, Integer, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 # SQLite only auto-numbers a column declared exactly INTEGER PRIMARY KEY; PostgreSQL gets BIGINT.
@@ -43,6 +43,8 @@ class TeamMember(SQLModel, table=True):
 
 class Account(SQLModel, table=True):
     __tablename__ = "account"
+    # Ids are looked up in any case the person types them.
+    __table_args__ = (Index("ix_account_external_id_lower", text("lower(external_id)")),)
 
     id: int | None = Field(default=None, primary_key=True)
     external_id: str = Field(max_length=64, unique=True, index=True)

@@ -5,7 +5,6 @@ from datetime import UTC, date, datetime, timedelta
 from sqlalchemy import Engine
 from sqlmodel import Session
 
-from domain.names import normalise_name
 from storage.models import (
     Account,
     AccountAlias,
@@ -15,6 +14,7 @@ from storage.models import (
     Milestone,
     TeamMember,
 )
+from storage.names import normalise_name
 
 TODAY = date(2026, 11, 23)
 # Noon in Tokyo: the workspace's "today" is unambiguous.

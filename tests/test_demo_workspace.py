@@ -12,7 +12,6 @@ from bot.demo import DemoWorkspace, build_demo_workspace, write_csv_files
 from bot.demo.generate import KINDS, generate
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
-from domain.names import normalise_name
 from storage.models import (
     Account,
     AccountAlias,
@@ -23,6 +22,7 @@ from storage.models import (
     RevenueMovement,
     TeamMember,
 )
+from storage.names import normalise_name
 
 TODAY = date(2026, 3, 2)
 ACCOUNTS = 40

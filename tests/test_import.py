@@ -255,7 +255,7 @@ def test_bom_japanese_names_and_formatted_numbers(engine: Engine, tmp_path: Path
             ).order_by(Account.external_id)
         ).all()
     assert [tuple(row) for row in rows] == [
-        ("JP-1", "株式会社テスト", "テスト", 1_200_000, 1500, date(2026, 4, 1)),
+        ("JP-1", "株式会社テスト", "てすと", 1_200_000, 1500, date(2026, 4, 1)),  # kana folded for matching
         ("JP-2", "ＡＢＣ商事㈱", "abc商事", 1_200_000, 10, date(2026, 4, 1)),
         ("JP-3", "Café Zürich AG", "café zürich", 1_200_000.50, None, date(2026, 4, 1)),
     ]

@@ -416,7 +416,7 @@ def test_renewals_in_japanese(workspace: LocalWorkspace) -> None:
     reply = reply_to(workspace, "更新 ９０日", MISAKI)
     assert texts(reply) == [
         "*今後90日以内に更新を迎えるあなたのアカウント: 1件*",
-        "• *株式会社さくら物流* — 2027/02/15 (残り84日) · $60,000 · :large_yellow_circle: *72* 黄 · "
+        "• *株式会社さくら物流* — 2027/02/15（残り84日） · $60,000 · :large_yellow_circle: *72* 黄 · "
         "更新担当: 佐藤 美咲（CSM）",
     ]
     empty = reply_to(workspace, "更新 30", MISAKI)
@@ -530,7 +530,7 @@ def test_risks_in_japanese(workspace: LocalWorkspace) -> None:
     assert texts(reply) == [
         "*リスクのあるあなたのアカウント: 2件*",
         "• *Crest Labs* — :large_yellow_circle: *63* 黄 · :arrow_lower_right: 70から7ポイント低下\n"
-        "    最大の要因: 未解決のサポートチケット: 9件未解決 → 25/100 (−37.5ポイント) · "
+        "    最大の要因: 未解決のサポートチケット: 9件未解決 → 25/100（−37.5ポイント） · "
         "理由: 2026/11/20のアラートが未確認\n"
         "• *株式会社さくら物流* — :large_yellow_circle: *72* 黄 · :arrow_right: 72から変化なし\n"
         "    理由: 2026/11/18にリスクありに設定",

@@ -27,6 +27,15 @@ def test_manifest_declares_the_share_as_win_shortcut_the_app_listens_for() -> No
     assert "win <account> <story>" in usage and "wins" in usage
 
 
+def test_the_usage_hint_names_every_subcommand() -> None:
+    from handlers.commands.router import SUBCOMMANDS
+
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    usage = manifest["features"]["slash_commands"][0]["usage_hint"]
+    words = {word for part in usage.split(" · ") for word in part.split()[0].split("|")}
+    assert words == set(SUBCOMMANDS)
+
+
 def test_readme_justifies_every_scope_and_starts_with_the_two_commands() -> None:
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     for scope in slack_ids.BOT_SCOPES:

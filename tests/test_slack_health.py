@@ -76,7 +76,8 @@ def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalW
     assert arr == "*ARR*\n$120,000\nLifecycle: adoption"
     # Ends 2027-01-31: 69 days from 2026-11-23; 60 days' notice → by 2026-12-02, 9 days away.
     assert (
-        renewal == "*Next renewal*\nJan 31, 2027 · 69 days left\nAuto-renews; notice by Dec 2, 2026 (9 days)"
+        renewal
+        == "*Next renewal*\nJan 31, 2027 · 69 days left\nAuto-renews; notice by Dec 2, 2026 (9 days left)"
     )
     assert owners == "*Owners*\nCSM: 佐藤 美咲\nAE: Bob Ray\nAM: —"
     # Points lost = weight share × (100 − score): seats 25/90·50 = 13.9, tickets 10/90·75 = 8.3,
@@ -99,7 +100,7 @@ def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalW
 def test_card_in_japanese_for_a_japanese_user(workspace: LocalWorkspace) -> None:
     reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
     text = all_text(reply)
-    assert reply["text"] == "Acme Corporation: ヘルススコア65（黄）。 更新日は2027/01/31です。"
+    assert reply["text"] == "Acme Corporation: ヘルススコア65（黄）。更新日は2027/01/31です。"
     assert "残り69日" in text
     assert "自動更新。解約通知の期限は2026/12/02（残り9日）" in text
     assert "スコアを下げている要因" in text
@@ -431,3 +432,17 @@ def test_the_card_uses_the_workspaces_own_names_for_segments(engine: Engine, ids
     with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
         reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
     assert "セグメント: 中小企業 · 地域: 日本 · 2026/11/23時点、スコアカード「標準」で算出" in all_text(reply)
+
+
+@pytest.mark.parametrize("typed", ["サクラ", "ｻｸﾗ", "さくら物流", "サクラ物流"])
+def test_kana_are_folded_so_hiragana_and_katakana_find_the_same_account(
+    workspace: LocalWorkspace, typed: str
+) -> None:
+    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    assert reply["blocks"][0]["text"]["text"] == "*株式会社さくら物流*  `A-2`"
+
+
+@pytest.mark.parametrize("typed", ["a-1", "A-1", " a-1 "])
+def test_account_ids_are_found_in_any_case(workspace: LocalWorkspace, typed: str) -> None:
+    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    assert reply["text"].startswith("Acme Corporation: health 65")

@@ -24,6 +24,11 @@ _QUIET_METHODS = {
 }
 
 
+def counted(count: int, noun: str, plural: str | None = None) -> str:
+    """ "1 renewal reminder", "2 renewal reminders", "1,200 accounts": a count with its noun agreeing."""
+    return f"{count:,} {noun if count == 1 else plural or noun + 's'}"
+
+
 @dataclass(frozen=True)
 class Button:
     label: str

@@ -4,6 +4,7 @@ import argparse
 from datetime import date, timedelta
 
 from bot.cli.common import load_settings, open_database, positive_int, workspace_config
+from bot.cli.printing import counted
 from domain.clock import system_clock, today_in
 from storage.digest import band_counts
 from storage.snapshots import refresh_snapshots
@@ -29,10 +30,11 @@ def run(args: argparse.Namespace) -> int:
     last = args.day or today_in(system_clock, config.zone)
     days = [last - timedelta(days=offset) for offset in range(args.days)]
     written = refresh_snapshots(engine, config.health, sorted(days))
-    print(f"Stored {written} health snapshots for {days[-1]} to {days[0]}.")
+    span = f"{days[-1]}" if len(days) == 1 else f"{days[-1]} to {days[0]}"
+    print(f"Stored {counted(written, 'health snapshot')} for {span}.")
     with engine.connect() as connection:
         bands = band_counts(connection, [last])[last]
     unscored = bands.pop("no_data", 0)
     scored = ", ".join(f"{bands[band]} {band}" for band in config.band_names if bands.get(band))
-    print(f"On {last}: {scored or 'none scored'}; {unscored} without enough data for a score.")
+    print(f"On {last}: {scored or 'none scored'}; {unscored:,} without enough data for a score.")
     return 0

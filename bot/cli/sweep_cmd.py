@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime, time
 
 from bot.app import make_client
 from bot.cli.common import load_settings, open_database, workspace_config
-from bot.cli.printing import calls_as_json, calls_as_text
+from bot.cli.printing import calls_as_json, calls_as_text, counted
 from bot.delivery import Sender
 from bot.local import LocalWorkspace
 from domain.clock import Clock, fixed_clock, system_clock, today_in
@@ -27,10 +27,11 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
 def describe(result: SweepResult) -> str:
     unreachable = sorted({*result.renewals.unreachable, *result.risks.unreachable})
     return (
-        f"Sweep for {result.day}: {result.snapshots} accounts scored, "
-        f"{result.renewals.due} renewal reminders, {result.risks.alerts} at-risk alerts, "
-        f"{result.risks.escalations} escalations; "
-        f"{result.renewals.messages + result.risks.messages} messages queued."
+        f"Sweep for {result.day}: {counted(result.snapshots, 'account')} scored, "
+        f"{counted(result.renewals.due, 'renewal reminder')}, "
+        f"{counted(result.risks.alerts, 'at-risk alert')}, "
+        f"{counted(result.risks.escalations, 'escalation')}; "
+        f"{counted(result.renewals.messages + result.risks.messages, 'message')} queued."
         + (f"\nNo Slack user for: {', '.join(unreachable)}." if unreachable else "")
     )
 

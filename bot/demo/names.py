@@ -4,7 +4,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from domain.names import normalise_name
+from storage.names import normalise_name
 
 # Stems and trades are combined freely; none of them may contain "acme", so that the query "acme"
 # keeps pointing at exactly one demo account.

@@ -95,7 +95,7 @@ def health_card(
                 ],
             )
         )
-    return Message(text=" ".join(m.fallback(card, band).split()), blocks=blocks)
+    return Message(text=tr.one_line(m.fallback(card, band)), blocks=blocks)
 
 
 def choose_account(query: str, choices: list[AccountRef], more: int, *, language: str) -> Message:
@@ -111,7 +111,7 @@ def choose_account(query: str, choices: list[AccountRef], more: int, *, language
         for ref in choices
     ]
     return Message(
-        text=" ".join(prompt.split()),
+        text=translator(language).one_line(prompt),
         blocks=[
             SectionBlock(text=_md(prompt)),
             DividerBlock(),

@@ -121,7 +121,7 @@ def answer_message(answer: Answer, knowledge: Knowledge) -> Message:
                 )
     if buttons:
         blocks.append(ActionsBlock(elements=buttons[:25]))
-    return Message(text=" ".join(text.split())[:3000], blocks=blocks)
+    return Message(text=tr.one_line(text)[:3000], blocks=blocks)
 
 
 def browse_message(language: str) -> Message:

@@ -10,8 +10,8 @@ from typing import Any
 
 from sqlalchemy import Connection, select
 
-from domain.names import normalise_name
 from storage.models import Account, MovementKind, TeamMember
+from storage.names import normalise_name
 
 _UNKNOWN_ACCOUNT = 'is not a known account (import it with "csbot import accounts" first)'
 _UNKNOWN_OWNER = (

@@ -14,7 +14,6 @@ from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, s
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
-from domain.names import normalise_name
 from storage.importing.records import Record
 from storage.models import (
     Account,
@@ -25,6 +24,7 @@ from storage.models import (
     RevenueMovement,
     TeamMember,
 )
+from storage.names import normalise_name
 
 # Keeps each lookup well under SQLite's and PostgreSQL's bound-parameter limits even with three-column keys.
 _LOOKUP_CHUNK = 1000
