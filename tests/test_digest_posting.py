@@ -612,3 +612,4 @@ def test_a_score_move_is_told_between_the_scores_as_shown() -> None:
     # 73.4 → 32.6 is a raw fall of 40.8 (−41 rounded), but the reader sees 73 → 33 and expects −40.
     assert _score_change(english, ScoreMove(2, "A-2", "Oak", 73.4, 32.6, 32.6 - 73.4)) == "−40 (73 → 33)"
     assert _score_change(english, ScoreMove(3, "A-3", "Elm", 40.5, 69.4, 69.4 - 40.5)) == "+28 (41 → 69)"
+    assert _score_change(translator("ja"), ScoreMove(3, "A-3", "Elm", 40.5, 69.4, 28.9)) == "+28（41 → 69）"

@@ -107,3 +107,27 @@ def test_the_renewals_heading_counts_days_and_renewals_each_in_its_own_number(
     assert empty.text == f"No renewals {heading} on your accounts."
     japanese = renewals(RenewalsAnswer(scope=Scope("own"), days=days), language="ja", currency="USD")
     assert japanese.text == f"今後{days}日以内に更新を迎えるあなたのアカウントはありません。"
+
+
+def test_japanese_risk_reasons_are_listed_with_the_ideographic_comma() -> None:
+    from bot.render.templating import macros
+    from domain.listings import RiskLine
+
+    line = RiskLine(
+        account_id=1,
+        external_id="A-1",
+        name="Acme",
+        score=30.0,
+        band="red",
+        baseline_score=None,
+        top_drag=None,
+        in_worst_band=True,
+        open_alert_on=TODAY,
+        flagged_on=TODAY,
+    )
+    assert macros("ja", "listings.j2").reasons(line, "赤") == (
+        "スコアが赤、2026/11/23のアラートが未確認、2026/11/23にリスクありに設定"
+    )
+    assert macros("en", "listings.j2").reasons(line, "red") == (
+        "red score, alert of Nov 23, 2026 not acknowledged, and flagged at risk on Nov 23, 2026"
+    )

@@ -68,7 +68,7 @@ def _score_change(tr: Translator, move: ScoreMove) -> str:
     before, after = tr.whole(move.before), tr.whole(move.after)
     change = after - before
     sign = "+" if change > 0 else "−" if change < 0 else ""
-    return f"{sign}{abs(change)} ({before} → {after})"
+    return f"{sign}{abs(change)}{tr.aside(f'{before} → {after}')}"
 
 
 def digest_text(
