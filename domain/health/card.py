@@ -186,8 +186,7 @@ def build_card(engine: Engine, config: HealthConfig, account_id: int, today: dat
     )
 
 
-def _min_measures(config: HealthConfig, scorecard: str | None) -> int:
+def _min_measures(config: HealthConfig, name: str | None) -> int:
     # A snapshot names its scorecard; one since removed from the configuration asks for nothing more.
-    if scorecard and scorecard in config.scorecards:
-        return config.resolve(scorecard).min_measures
-    return 1
+    scorecard = config.scorecard(name) if name else None
+    return scorecard.min_measures if scorecard else 1

@@ -131,6 +131,10 @@ class HealthConfig(BaseModel):
             )
         return Scorecard(name=name, segments=config.segments, measures=measures, min_measures=minimum)
 
+    def scorecard(self, name: str) -> Scorecard | None:
+        """The resolved scorecard of that name (resolved once, at load), or None when there is none."""
+        return self._resolved.get(name)
+
     def scorecard_for(self, segment: str | None) -> Scorecard:
         if segment:
             wanted = segment.casefold()
