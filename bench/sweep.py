@@ -6,6 +6,11 @@ Uses the cached benchmark workspace (N accounts, 100 metric rows each, a week of
 the sweep for the day after it, so every account is scored afresh. Messages are only queued here;
 delivering them is timed separately against the local Slack server, since Slack's own pace (about a
 message a second per channel) and not this code decides how long sending takes.
+
+The floor is one SQL aggregate pass over the metric rows the sweep reads (every row within the longest
+metric window, grouped by account and metric, fetched in full), timed on the same database in the same
+run, before and after the sweep (the faster counts). The sweep cannot be faster than reading its data
+once; `sweep_over_floor` says how far it is from that.
 """
 
 import argparse
@@ -13,13 +18,14 @@ import json
 import resource
 import sys
 import time
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from slack_sdk import WebClient
+from sqlalchemy import Engine, text
 
 from bench.workspace import build_bench_database
-from bot.config import load_config
+from bot.config import WorkspaceConfig, load_config
 from bot.delivery import Sender
 from domain.clock import fixed_clock
 from domain.sweep import run_sweep
@@ -35,6 +41,26 @@ def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
     return resource.getrusage(who).ru_maxrss / 1024
 
 
+def floor_seconds(engine: Engine, config: WorkspaceConfig, day: date) -> float:
+    """One grouped pass over the metric rows within the longest metric window, fetched in full."""
+    longest = max(
+        measure.window_days
+        for name in config.health.scorecards
+        for measure in config.health.resolve(name).measures
+        if measure.source == "metric"
+    )
+    query = text(
+        "SELECT account_id, metric, count(*), sum(value), max(observed_on) FROM metric_observation "
+        "WHERE observed_on BETWEEN :first AND :day GROUP BY account_id, metric"
+    )
+    started = time.perf_counter()
+    with engine.connect() as connection:
+        rows = connection.execute(query, {"first": day - timedelta(days=longest - 1), "day": day}).all()
+    elapsed = time.perf_counter() - started
+    assert rows, "the floor read no rows: the bench workspace is empty"
+    return elapsed
+
+
 def run(accounts: int, deliver: bool) -> dict[str, float | int]:
     url = build_bench_database(accounts, today=BENCH_DAY, cache_dir=CACHE_DIR)
     engine = make_engine(url)
@@ -48,13 +74,17 @@ def run(accounts: int, deliver: bool) -> dict[str, float | int]:
         for table in ("outbox_message", "renewal_reminder", "risk_alert", "scheduler_lease"):
             connection.exec_driver_sql(f"DELETE FROM {table}")
         connection.exec_driver_sql(f"DELETE FROM health_snapshot WHERE day = '{day.isoformat()}'")
+    floor_before = floor_seconds(engine, config, day)
     before = peak_mb()
     started = time.perf_counter()
     result = run_sweep(engine, config.sweep_policy, day=day, now=now)
     seconds = time.perf_counter() - started
+    floor = min(floor_before, floor_seconds(engine, config, day))
     figures: dict[str, float | int] = {
         "accounts": accounts,
         "seconds": round(seconds, 2),
+        "floor_seconds": round(floor, 2),
+        "sweep_over_floor": round(seconds / floor, 2),
         "peak_mb": round(peak_mb(), 1),
         "peak_mb_before_sweep": round(before, 1),
         # Large sweeps score in worker processes; each one's peak, to add to the main process's.

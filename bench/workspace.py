@@ -24,6 +24,7 @@ from bot.config import load_config
 from bot.demo.generate import account_size
 from bot.demo.names import CompanyName, numbered_company
 from bot.demo.people import REGION_OWNERS, TEAM, TOUR_CSM
+from domain.health.refresh import refresh_snapshots
 from storage.db import MIGRATIONS_DIR, make_engine, migrate
 from storage.models import (
     Account,
@@ -34,7 +35,6 @@ from storage.models import (
     TeamMember,
 )
 from storage.names import normalise_name
-from storage.snapshots import refresh_snapshots
 
 # Bump when the rows this module writes change, so stale cached files are not reused.
 GENERATOR_VERSION = 1

@@ -10,12 +10,12 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from domain.health.refresh import refresh_snapshots
 from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
 from domain.renewal_sweep import RenewalSweepResult, sweep_renewals
 from domain.risk_sweep import RiskSweepResult, sweep_risks
-from storage.snapshots import refresh_snapshots
 
 
 @dataclass(frozen=True)

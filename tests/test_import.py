@@ -133,7 +133,7 @@ def test_successful_import_is_audited(engine: Engine) -> None:
 def test_the_examples_make_a_workspace_that_scores_on_the_day_they_describe(engine: Engine) -> None:
     from bot.config import load_config
     from domain.health.card import build_card
-    from storage.snapshots import refresh_snapshots
+    from domain.health.refresh import refresh_snapshots
 
     config = load_config(EXAMPLES / "csbot.yml")
     assert config.currency == "JPY"  # the amounts are yen

@@ -82,29 +82,28 @@ def test_the_sweep_stays_at_eight_local_across_daylight_saving_changes() -> None
         assert elapsed in (timedelta(hours=23), timedelta(hours=25))  # the day itself was shorter or longer
 
 
-def test_large_workspaces_are_scored_in_worker_processes_with_the_same_result(
+def test_scoring_in_small_batches_gives_the_same_result_as_in_one(
     engine: Engine, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from storage import snapshots
+    from domain.health import refresh
 
     ids = build_small_workspace(engine)
     config = load_config()
     day = date(2026, 11, 23)
-    snapshots.refresh_snapshots(engine, config.health, [day])
+    refresh.refresh_snapshots(engine, config.health, [day])
     with Session(engine) as session:
         alone = {
-            s.account_id: (s.score, s.band)
+            s.account_id: (s.score, s.band, s.measures)
             for s in session.exec(select(HealthSnapshot)).all()
             if s.day == day
         }
-    monkeypatch.setattr(snapshots, "PARALLEL_FROM", 2)
-    monkeypatch.setattr(snapshots, "MAX_WORKERS", 2)
-    assert snapshots._workers_for(engine, len(ids)) == 2
-    assert snapshots.refresh_snapshots(engine, config.health, [day]) == len(ids)
+    monkeypatch.setattr(refresh, "BATCH", 2)  # five accounts in three batches
+    assert refresh.refresh_snapshots(engine, config.health, [day]) == len(ids)
     with Session(engine) as session:
         split = {
-            s.account_id: (s.score, s.band)
+            s.account_id: (s.score, s.band, s.measures)
             for s in session.exec(select(HealthSnapshot)).all()
             if s.day == day
         }
     assert split == alone and len(split) == len(ids)
+    assert any(score is not None for score, _, _ in split.values())

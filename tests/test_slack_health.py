@@ -12,9 +12,9 @@ from bot import slack_ids
 from bot.config import WorkspaceConfig, load_config
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
+from domain.health.refresh import refresh_snapshots
 from localslack import RecordedCall, slash_command_body
 from storage.models import AuditEntry
-from storage.snapshots import refresh_snapshots
 from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, TODAY, build_small_workspace
 
 

@@ -6,8 +6,8 @@ from datetime import date, timedelta
 from bot.cli.common import load_settings, open_database, positive_int, workspace_config
 from bot.cli.printing import counted
 from domain.clock import system_clock, today_in
+from domain.health.refresh import refresh_snapshots
 from storage.digest import band_counts
-from storage.snapshots import refresh_snapshots
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:

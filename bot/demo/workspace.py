@@ -11,8 +11,8 @@ from bot.config import WorkspaceConfig
 from bot.demo.generate import HEADERS, KINDS, DemoData, generate
 from bot.demo.people import JA_CSM, TEAM, TOUR_CSM, DemoPerson
 from bot.demo.wins import record_demo_wins
+from domain.health.refresh import refresh_snapshots
 from storage.importing import ImportReport, import_file
-from storage.snapshots import refresh_snapshots
 
 DEFAULT_ACCOUNTS = 300
 DEFAULT_HISTORY_DAYS = 180

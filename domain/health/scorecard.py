@@ -91,6 +91,7 @@ class HealthConfig(BaseModel):
     trend_days: int = Field(default=30, ge=1)
     scorecards: dict[str, ScorecardConfig]
     _resolved: dict[str, Scorecard] = PrivateAttr(default_factory=dict)
+    _by_segment: dict[str, str] = PrivateAttr(default_factory=dict)  # casefolded segment → scorecard
 
     @model_validator(mode="after")
     def _check(self) -> Self:
@@ -101,6 +102,9 @@ class HealthConfig(BaseModel):
         # Resolving every scorecard here fails early on a bad `extends` or an unknown measure in
         # `weights`, and scoring (which asks once per account) then reads the resolved ones.
         self._resolved = {name: self.resolve(name) for name in self.scorecards}
+        # The first scorecard naming a segment takes it, as the configuration reads top to bottom.
+        for name, config in reversed(list(self.scorecards.items())):
+            self._by_segment.update({segment.casefold(): name for segment in config.segments})
         return self
 
     def resolve(self, name: str) -> Scorecard:
@@ -136,12 +140,8 @@ class HealthConfig(BaseModel):
         return self._resolved.get(name)
 
     def scorecard_for(self, segment: str | None) -> Scorecard:
-        if segment:
-            wanted = segment.casefold()
-            for name, config in self.scorecards.items():
-                if wanted in (s.casefold() for s in config.segments):
-                    return self._resolved[name]
-        return self._resolved["default"]
+        name = self._by_segment.get(segment.casefold(), "default") if segment else "default"
+        return self._resolved[name]
 
     def band_for(self, score: float | None) -> str:
         if score is None:

@@ -1,34 +1,19 @@
-"""Scoring one account on one day from its facts. Pure: no database, no Slack, no clock."""
+"""Scoring one account on one day from its figures. Pure: no database, no Slack, no clock.
 
-from bisect import bisect_left, bisect_right
-from dataclasses import dataclass, field
-from datetime import date, timedelta
-from operator import itemgetter
+The figures (a window's count, sum, largest value and last observation; value points due and reached)
+come from storage/health_figures.py, read for a whole batch of accounts in grouped SQL; here each
+measure turns its figure into a score through its thresholds, and the measures into one score.
+"""
 
-from domain.health.scorecard import HealthConfig, Measure, Scorecard
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
 
-# A metric's observations for one account, sorted by day.
-Series = list[tuple[date, float]]
-
-
-@dataclass(frozen=True)
-class MilestoneFact:
-    due_date: date
-    achieved_date: date | None
+from domain.health.scorecard import HealthConfig, Measure
+from storage.health_figures import MetricWindow, ScoredAccount, ValuePoints, WindowFigures
 
 
-@dataclass
-class AccountFacts:
-    """Everything scoring needs about one account, loaded in bulk by the storage layer."""
-
-    account_id: int
-    segment: str | None
-    seats: int | None
-    series: dict[str, Series] = field(default_factory=dict)
-    milestones: list[MilestoneFact] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MeasureResult:
     id: str
     group: str
@@ -70,56 +55,6 @@ class HealthResult:
     measures: list[MeasureResult]
 
 
-def _window(series: Series, day: date, window_days: int) -> Series:
-    """Observations in the `window_days` days ending on `day` (inclusive)."""
-    start = bisect_left(series, day - timedelta(days=window_days - 1), key=itemgetter(0))
-    end = bisect_right(series, day, key=itemgetter(0))
-    return series[start:end]
-
-
-def _metric_value(measure: Measure, facts: AccountFacts, day: date) -> float | None:
-    observations = _window(facts.series.get(measure.metric or "", []), day, measure.window_days)
-    if not observations:
-        return None
-    values = [v for _, v in observations]
-    match measure.aggregate:
-        case "latest":
-            value = values[-1]
-        case "average":
-            # Days without a row count as no activity only if the metric is reported daily;
-            # averaging what was reported keeps sparse feeds from looking like churn.
-            value = sum(values) / len(values)
-        case "sum":
-            value = sum(values)
-        case "max":
-            value = max(values)
-        case "days_since":
-            value = float((day - observations[-1][0]).days)
-    if measure.per_seat:
-        if not facts.seats:
-            return None
-        value = value / facts.seats
-    return value
-
-
-def _milestone_value(measure: Measure, facts: AccountFacts, day: date) -> float | None:
-    start = day - timedelta(days=measure.window_days - 1)
-    due = [m for m in facts.milestones if start <= m.due_date <= day]
-    if not due:
-        return None
-    on_time = sum(1 for m in due if m.achieved_date is not None and m.achieved_date <= m.due_date)
-    return on_time / len(due)
-
-
-def measure_account(measure: Measure, facts: AccountFacts, day: date) -> MeasureResult:
-    if measure.source == "milestones":
-        value = _milestone_value(measure, facts, day)
-    else:
-        value = _metric_value(measure, facts, day)
-    score = None if value is None else measure.score_for(value)
-    return MeasureResult(id=measure.id, group=measure.group, weight=measure.weight, value=value, score=score)
-
-
 def weighted_score(results: list[MeasureResult], min_measures: int = 1) -> float | None:
     """Weighted mean over the measures that have data; None when fewer than `min_measures` have."""
     with_data = [r for r in results if r.score is not None]
@@ -129,14 +64,81 @@ def weighted_score(results: list[MeasureResult], min_measures: int = 1) -> float
     return round(sum(r.weight * r.score for r in with_data) / total_weight, 1)  # type: ignore[operator]
 
 
-def score_account(
-    config: HealthConfig, facts: AccountFacts, day: date, scorecard: Scorecard | None = None
+@dataclass(frozen=True)
+class FigureRequests:
+    """What every scorecard's measures need read, each once: metric windows and value-point windows."""
+
+    metric_windows: list[MetricWindow]
+    value_point_windows: frozenset[int]
+
+    @classmethod
+    def of(cls, config: HealthConfig) -> "FigureRequests":
+        wanted: dict[tuple[str, int], bool] = {}
+        value_points: set[int] = set()
+        for name in config.scorecards:
+            for measure in config.resolve(name).measures:
+                if measure.source == "milestones":
+                    value_points.add(measure.window_days)
+                    continue
+                key = (measure.metric or "", measure.window_days)
+                wanted[key] = wanted.get(key, False) or measure.aggregate == "latest"
+        windows = [MetricWindow(metric, days, last_value=latest) for (metric, days), latest in wanted.items()]
+        return cls(metric_windows=windows, value_point_windows=frozenset(value_points))
+
+
+def figure_value(
+    measure: Measure,
+    account: ScoredAccount,
+    day: date,
+    metrics: Mapping[tuple[int, str, int], WindowFigures],
+    value_points: Mapping[tuple[int, int], ValuePoints],
+) -> float | None:
+    """The raw figure a measure's thresholds apply to, from the figures read for the day; None: no data."""
+    if measure.source == "milestones":
+        points = value_points.get((account.id, measure.window_days))
+        return points.on_time / points.due if points else None
+    figures = metrics.get((account.id, measure.metric or "", measure.window_days))
+    if figures is None:
+        return None
+    match measure.aggregate:
+        case "latest":
+            value = figures.last_value
+        case "average":
+            # Days without a row count as no activity only if the metric is reported daily;
+            # averaging what was reported keeps sparse feeds from looking like churn.
+            value = figures.total / figures.count
+        case "sum":
+            value = figures.total
+        case "max":
+            value = figures.largest
+        case "days_since":
+            value = float((day - figures.last_day).days)
+    if value is None:
+        return None
+    if measure.per_seat:
+        return value / account.seats if account.seats else None
+    return value
+
+
+def score_from_figures(
+    config: HealthConfig,
+    account: ScoredAccount,
+    day: date,
+    metrics: Mapping[tuple[int, str, int], WindowFigures],
+    value_points: Mapping[tuple[int, int], ValuePoints],
 ) -> HealthResult:
-    scorecard = scorecard or config.scorecard_for(facts.segment)
-    results = [measure_account(measure, facts, day) for measure in scorecard.measures]
+    """One account's score on one day, from the figures read for it. Pure: the reads happened before."""
+    scorecard = config.scorecard_for(account.segment)
+    results = []
+    for measure in scorecard.measures:
+        value = figure_value(measure, account, day, metrics, value_points)
+        score = None if value is None else measure.score_for(value)
+        results.append(
+            MeasureResult(id=measure.id, group=measure.group, weight=measure.weight, value=value, score=score)
+        )
     score = weighted_score(results, scorecard.min_measures)
     return HealthResult(
-        account_id=facts.account_id,
+        account_id=account.id,
         day=day,
         scorecard=scorecard.name,
         score=score,
