@@ -17,8 +17,7 @@ from sqlalchemy import Engine
 
 from bot.config import WorkspaceConfig
 from bot.i18n import choose_language
-from storage.models import TeamMember
-from storage.team import link_slack_user, member_by_email, member_by_slack_id
+from storage.team import Person, link_slack_user, person_by_email, person_by_slack_id
 
 logger = logging.getLogger(__name__)
 CACHE_SECONDS = 300.0
@@ -28,7 +27,7 @@ CACHE_SECONDS = 300.0
 class Requester:
     slack_user_id: str
     language: str
-    member: TeamMember | None
+    member: Person | None
     allowed: bool
 
 
@@ -90,19 +89,19 @@ class Directory:
     def cached_language(self, slack_user_id: str) -> str:
         """The person's language from what is already known (no Slack call): for replies on error paths."""
         profile = self._profiles.peek(slack_user_id) or {}
-        member = member_by_slack_id(self._engine, slack_user_id)
+        member = person_by_slack_id(self._engine, slack_user_id)
         return choose_language(
             profile.get("locale"), member.locale if member else None, default=self._config.default_locale
         )
 
     def requester(self, client: WebClient, slack_user_id: str) -> Requester:
-        member = member_by_slack_id(self._engine, slack_user_id)
+        member = person_by_slack_id(self._engine, slack_user_id)
         profile = self._profile(client, slack_user_id)
         if member is None:
             email = (profile.get("profile") or {}).get("email")
-            member = member_by_email(self._engine, email) if email else None
-            if member is not None and member.id is not None:
-                link_slack_user(self._engine, member.id, slack_user_id)
+            member = person_by_email(self._engine, email) if email else None
+            if member is not None and member.slack_user_id is None:
+                link_slack_user(self._engine, member.email, slack_user_id)
         allowed = member is not None or self._in_allowed_group(client, slack_user_id)
         language = choose_language(
             profile.get("locale"), member.locale if member else None, default=self._config.default_locale

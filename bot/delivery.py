@@ -27,8 +27,9 @@ from domain.digest.content import MonthUnavailable, digest_content
 from domain.digest.month import Month
 from domain.digest.posting import DIGEST_PURPOSE
 from storage import outbox
-from storage.reminders import members_with_role, reminder_details
+from storage.reminders import reminder_details
 from storage.risks import alert_details, summary_rows
+from storage.team import people_with_role
 
 logger = logging.getLogger(__name__)
 
@@ -261,7 +262,7 @@ class Sender:
             self._tell_admins(message)
 
     def _tell_admins(self, failed: dict[str, Any]) -> None:
-        admins = [p for p in members_with_role(self.engine, "cs_ops") if p.slack_user_id]
+        admins = [p for p in people_with_role(self.engine, "cs_ops") if p.slack_user_id]
         notices = [
             outbox.NewMessage(
                 dedup_key=f"admin-notice:{admin.slack_user_id}:{failed['id']}",

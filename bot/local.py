@@ -14,7 +14,6 @@ from typing import Any
 from pydantic import SecretStr
 from slack_bolt import App
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 from bot.app import create_app
 from bot.config import WorkspaceConfig
@@ -31,7 +30,7 @@ from localslack import (
     slash_command_body,
     view_submission_body,
 )
-from storage.models import TeamMember
+from storage.team import people_on_slack, person_by_email
 
 LOCAL_SIGNING_SECRET = "local-signing-secret"
 LOCAL_BOT_TOKEN = "xoxb-local"
@@ -101,9 +100,7 @@ class LocalWorkspace:
 
     def add_team_to_directory(self) -> None:
         """Every team member with a Slack id becomes a user of the local Slack, with locale and email."""
-        with Session(self.engine) as session:
-            members = session.exec(select(TeamMember).where(TeamMember.slack_user_id.is_not(None))).all()  # type: ignore[union-attr]
-        for member in members:
+        for member in people_on_slack(self.engine):
             self.slack.add_user(
                 member.slack_user_id,  # type: ignore[arg-type]
                 email=member.email,
@@ -117,8 +114,7 @@ class LocalWorkspace:
         """A Slack user id from an id or a team member's email."""
         if "@" not in who:
             return who
-        with Session(self.engine) as session:
-            member = session.exec(select(TeamMember).where(TeamMember.email == who.strip().lower())).first()
+        member = person_by_email(self.engine, who)
         if member is None or not member.slack_user_id:
             raise LookupError(f"no team member with a Slack id has the email {who}")
         return member.slack_user_id

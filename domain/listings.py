@@ -13,7 +13,7 @@ from typing import Literal
 from sqlalchemy import Engine
 
 from domain.accounts import Lookup, find_account
-from domain.health.card import Drag, Person, drags
+from domain.health.card import Drag, drags
 from domain.health.scorecard import HealthConfig
 from domain.health.scoring import MeasureResult
 from domain.ownership import (
@@ -28,16 +28,13 @@ from domain.policy import RisksConfig
 from storage import audit
 from storage.listings import (
     OwnerRow,
-    PersonRow,
     at_risk_accounts,
-    direct_reports,
     latest_snapshots,
     owner_row,
-    people_by_email,
     scores_on_or_before,
     upcoming_renewals,
 )
-from storage.models import TeamMember
+from storage.team import Person, direct_reports, people_by_email
 
 DEFAULT_DAYS = 90
 MAX_DAYS = 365
@@ -62,7 +59,7 @@ class Scope:
         return None if self.kind == "all" else self.emails
 
 
-def scope_for(engine: Engine, member: TeamMember | None) -> Scope:
+def scope_for(engine: Engine, member: Person | None) -> Scope:
     if member is None:
         return Scope("none")
     if member.role == "cs_ops":
@@ -97,17 +94,12 @@ class Assignee:
     role: str | None  # the decision's role, or the team role of someone who took the renewal over
 
 
-def _assignee(decision: Decision, people: dict[str, PersonRow]) -> Assignee:
+def _assignee(decision: Decision, people: dict[str, Person]) -> Assignee:
     if decision.email is None:
         return Assignee(decision, None, decision.role)
-    member = people.get(decision.email)
-    if member is None:
-        # An owner missing from the team table is shown by email rather than dropped.
-        person = Person(name=decision.email, email=decision.email, slack_user_id=None)
-    else:
-        person = Person(name=member.name, email=member.email, slack_user_id=member.slack_user_id)
-    role = decision.role or (member.role if member else None)
-    return Assignee(decision, person, role)
+    # An owner missing from the team table is shown by email rather than dropped.
+    person = people.get(decision.email) or Person.by_email_only(decision.email)
+    return Assignee(decision, person, decision.role or person.role)
 
 
 def _people_for(rows: list[OwnerRow]) -> set[str]:
@@ -225,7 +217,7 @@ def list_renewals(
     engine: Engine,
     config: OwnershipConfig,
     *,
-    member: TeamMember | None,
+    member: Person | None,
     days: int,
     today: date,
     slack_user_id: str,
@@ -324,7 +316,7 @@ def list_risks(
     health: HealthConfig,
     risks: RisksConfig,
     *,
-    member: TeamMember | None,
+    member: Person | None,
     today: date,
     slack_user_id: str,
     at: datetime,

@@ -8,7 +8,7 @@ from collections.abc import Mapping
 from datetime import date
 
 from storage.outbox import NewMessage
-from storage.reminders import Person
+from storage.team import Person
 
 # A DM item takes up to three blocks (text, buttons or a note): fifteen stay within Slack's 50 blocks.
 DM_ITEMS_PER_MESSAGE = 15

@@ -15,12 +15,8 @@ from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RenewalsConfig
 from domain.renewals import countdown, reminder_due
 from storage.outbox import enqueue
-from storage.reminders import (
-    people_by_email,
-    record_reminders,
-    recorded_windows,
-    upcoming_contracts,
-)
+from storage.reminders import record_reminders, recorded_windows, upcoming_contracts
+from storage.team import people_by_email
 
 # Notice periods longer than this are not looked ahead for (a year of notice is already unusual).
 _MAX_NOTICE_DAYS = 366

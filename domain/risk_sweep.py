@@ -10,7 +10,6 @@ from domain.notices import daily_messages
 from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RisksConfig
 from storage.outbox import NewMessage, enqueue
-from storage.reminders import people_by_email
 from storage.risks import (
     accounts_for_alerts,
     alerted_since,
@@ -22,6 +21,7 @@ from storage.risks import (
     record_alerts,
     scores_between,
 )
+from storage.team import people_by_email
 
 # How far back to look for "yesterday" and "30 days ago" when a nightly run was missed.
 _SLACK_DAYS = 7

@@ -10,7 +10,8 @@ from sqlmodel import select
 
 from storage.contracts import overdue
 from storage.models import Account, AccountAlias
-from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, MOVEMENTS, SNAPSHOTS
+from storage.tables import ACCOUNTS, CONTRACTS, MOVEMENTS, SNAPSHOTS
+from storage.team import Person, people_by_email
 
 
 @dataclass(frozen=True)
@@ -80,7 +81,7 @@ class CardRows:
     """The raw rows behind one health card (rows read by attribute, e.g. `rows.account.name`)."""
 
     account: Row[Any]
-    owners: dict[str, Row[Any]]  # team members by email
+    owners: dict[str, Person]  # team members by email
     contract: Row[Any] | None  # the next active contract to end, or the overdue one when none is ahead
     history: list[tuple[date, float | None]]  # (day, score), oldest first
     latest: Row[Any] | None  # the newest snapshot, with its per-measure detail
@@ -94,7 +95,7 @@ def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from
         if account is None:
             return None
         emails = [e for e in (account.csm_email, account.ae_email, account.am_email) if e]
-        owners = {m.email: m for m in connection.execute(select(MEMBERS).where(MEMBERS.c.email.in_(emails)))}
+        owners = people_by_email(connection, emails)
         contract = connection.execute(
             select(CONTRACTS)
             .where(

@@ -26,7 +26,7 @@ from sqlalchemy import (
 )
 
 from storage.models import Milestone, MovementKind
-from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, MOVEMENTS, SNAPSHOTS
+from storage.tables import ACCOUNTS, CONTRACTS, MOVEMENTS, SNAPSHOTS
 
 MILESTONES: Table = Milestone.__table__  # type: ignore[attr-defined]
 
@@ -74,13 +74,6 @@ class ScorePair:
     name: str
     before: float
     after: float
-
-
-@dataclass(frozen=True)
-class Member:
-    email: str
-    name: str
-    slack_user_id: str | None
 
 
 # (period, account id, movement kind, sum of ARR deltas): plain tuples, as there can be hundreds of thousands.
@@ -355,12 +348,3 @@ def biggest_score_changes(connection: Connection, before_day: date, day: date, t
         )
     )
     return [ScorePair(id_, external_id, name, float(b), float(a)) for id_, external_id, name, b, a in rows]
-
-
-def members_by_email(connection: Connection, emails: Sequence[str]) -> dict[str, Member]:
-    rows = connection.execute(
-        select(MEMBERS.c.email, MEMBERS.c.name, MEMBERS.c.slack_user_id).where(
-            MEMBERS.c.email.in_(list(emails))
-        )
-    )
-    return {row.email: Member(row.email, row.name, row.slack_user_id) for row in rows}

@@ -12,7 +12,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Engine, Select, and_, func, or_, select, true
 
 from storage.contracts import overdue
-from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, MEMBERS, SNAPSHOTS
+from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -43,14 +43,6 @@ _OWNER_COLUMNS = (
     ACCOUNTS.c.renewal_owner_email,
     ACCOUNTS.c.status,
 )
-
-
-@dataclass(frozen=True)
-class PersonRow:
-    email: str
-    name: str
-    slack_user_id: str | None
-    role: str
 
 
 @dataclass(frozen=True)
@@ -96,30 +88,6 @@ def _in_scope(emails: Collection[str] | None) -> ColumnElement[bool]:
 def _count(engine: Engine, statement: Select[Any]) -> int:
     with engine.connect() as connection:
         return int(connection.scalar(select(func.count()).select_from(statement.subquery())) or 0)
-
-
-def direct_reports(engine: Engine, manager_email: str) -> list[str]:
-    with engine.connect() as connection:
-        return list(
-            connection.scalars(
-                select(MEMBERS.c.email)
-                .where(MEMBERS.c.manager_email == manager_email)
-                .order_by(MEMBERS.c.email)
-            )
-        )
-
-
-def people_by_email(engine: Engine, emails: Collection[str]) -> dict[str, PersonRow]:
-    wanted = sorted({e for e in emails if e})
-    if not wanted:
-        return {}
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(MEMBERS.c.email, MEMBERS.c.name, MEMBERS.c.slack_user_id, MEMBERS.c.role).where(
-                MEMBERS.c.email.in_(wanted)
-            )
-        )
-        return {row.email: PersonRow(*row) for row in rows}
 
 
 def owner_row(engine: Engine, account_id: int) -> OwnerRow | None:

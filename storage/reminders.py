@@ -1,7 +1,7 @@
 """Queries behind renewal reminders: contracts coming up, reminders already recorded, people to tell."""
 
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
@@ -28,20 +28,6 @@ class UpcomingContract:
     am_email: str | None
     expansion_potential: bool | None
     renewal_owner_email: str | None
-
-
-@dataclass(frozen=True)
-class Person:
-    email: str
-    name: str
-    slack_user_id: str | None
-    locale: str | None
-    manager_email: str | None
-    role: str
-
-    def language(self, default: str) -> str:
-        """`ja-JP` → `ja`; the renderer falls back to English for a language it does not have."""
-        return (self.locale or default).split("-")[0].lower()
 
 
 def upcoming_contracts(connection: Connection, *, today: date, until: date) -> list[UpcomingContract]:
@@ -100,39 +86,6 @@ def record_reminders(connection: Connection, rows: list[dict[str, Any]]) -> list
     )
     inserted = connection.execute(statement, rows).all()
     return [dict(row._mapping) for row in inserted]
-
-
-def people_by_email(connection: Connection, emails: Iterable[str]) -> dict[str, Person]:
-    wanted = sorted({e for e in emails if e})
-    people: dict[str, Person] = {}
-    for start in range(0, len(wanted), 5000):
-        rows = connection.execute(
-            select(
-                MEMBERS.c.email,
-                MEMBERS.c.name,
-                MEMBERS.c.slack_user_id,
-                MEMBERS.c.locale,
-                MEMBERS.c.manager_email,
-                MEMBERS.c.role,
-            ).where(MEMBERS.c.email.in_(wanted[start : start + 5000]))
-        )
-        people.update({row.email: Person(*row) for row in rows})
-    return people
-
-
-def members_with_role(engine: Engine, role: str) -> list[Person]:
-    with engine.connect() as connection:
-        rows = connection.execute(
-            select(
-                MEMBERS.c.email,
-                MEMBERS.c.name,
-                MEMBERS.c.slack_user_id,
-                MEMBERS.c.locale,
-                MEMBERS.c.manager_email,
-                MEMBERS.c.role,
-            ).where(MEMBERS.c.role == role)
-        )
-        return [Person(*row) for row in rows]
 
 
 @dataclass(frozen=True)

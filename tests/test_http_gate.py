@@ -72,7 +72,8 @@ def test_a_signed_malformed_request_is_400_with_one_log_line(
     with caplog.at_level(logging.WARNING):
         exchange = workspace.send(body)
     assert exchange.status == 400 and why in exchange.response_body
-    [line] = [r.getMessage() for r in caplog.records if r.levelno >= logging.WARNING]
+    # Only the gate speaks (a busy machine may add waitress's own queue-depth warning).
+    [line] = [r.getMessage() for r in caplog.records if r.name == "bot.http"]
     assert line.startswith(f"refused a signed but malformed request: {why}")
     assert not any(r.exc_info for r in caplog.records)
 

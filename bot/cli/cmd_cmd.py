@@ -3,12 +3,10 @@
 import argparse
 import sys
 
-from sqlmodel import Session, select
-
 from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import calls_as_json, calls_as_text
 from bot.local import LocalWorkspace
-from storage.models import TeamMember
+from storage.team import people_on_slack
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -32,10 +30,7 @@ def split_command(typed: str) -> tuple[str, str]:
 
 def default_user(workspace: LocalWorkspace) -> str:
     """Whom a command is typed by when --user is not given: a CSM if there is one, else any member."""
-    with Session(workspace.engine) as session:
-        members = session.exec(
-            select(TeamMember).where(TeamMember.slack_user_id.is_not(None)).order_by(TeamMember.id)  # type: ignore[union-attr,arg-type]
-        ).all()
+    members = people_on_slack(workspace.engine)
     chosen = next((m for m in members if m.role == "csm"), members[0] if members else None)
     # An empty workspace still answers (with a refusal), which is better than no answer at all.
     return chosen.slack_user_id if chosen and chosen.slack_user_id else "U0NOBODY"

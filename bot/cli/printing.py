@@ -8,10 +8,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Engine
-from sqlmodel import Session, select
 
 from localslack import FILE_UPLOAD, RecordedCall
-from storage.models import TeamMember
+from storage.team import people_on_slack
 
 # Calls the bot makes for its own bookkeeping; the readable view shows only what a person would see.
 _QUIET_METHODS = {
@@ -104,9 +103,7 @@ def _audience(call: RecordedCall) -> str:
 
 def names_of_team(engine: Engine) -> dict[str, str]:
     """Slack user id → name, for showing mentions as a person in Slack sees them."""
-    with Session(engine) as session:
-        members = session.exec(select(TeamMember).where(TeamMember.slack_user_id.is_not(None))).all()  # type: ignore[union-attr]
-    return {m.slack_user_id: m.name for m in members if m.slack_user_id}
+    return {person.slack_user_id: person.name for person in people_on_slack(engine) if person.slack_user_id}
 
 
 def calls_as_text(calls: Iterable[RecordedCall], names: Mapping[str, str] | None = None) -> str:

@@ -26,6 +26,7 @@ from sqlalchemy import Connection, Engine
 from domain.digest.month import Month
 from storage import digest as reads
 from storage.models import MovementKind
+from storage.team import Person, people_by_email
 
 # A contract signed from a month before to six weeks after the old one ends continues it.
 RENEWAL_EARLIEST = timedelta(days=30)
@@ -222,7 +223,7 @@ def month_figures(engine: Engine, month: Month, *, through: date | None = None) 
         first_value = _first_value(reads.first_values(connection, month.first, last))
         health = _health(connection, month, last)
         csm_emails = sorted(b.csm_email for b in books if b.csm_email is not None and b.customers_at_end)
-        members = reads.members_by_email(connection, csm_emails) if csm_emails else {}
+        members = people_by_email(connection, csm_emails)
 
     starting_arr = sum(b.starting_arr for b in books)
     customers_at_start = sum(b.customers_at_start for b in books)
@@ -344,7 +345,7 @@ def _sorted_bands(counts: dict[str, int]) -> dict[str, int]:
     return dict(sorted(counts.items()))
 
 
-def _arr_by_csm(books: list[reads.CsmBook], members: dict[str, reads.Member]) -> list[CsmArr]:
+def _arr_by_csm(books: list[reads.CsmBook], members: dict[str, Person]) -> list[CsmArr]:
     rows = [
         CsmArr(
             email=book.csm_email,

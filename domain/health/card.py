@@ -8,16 +8,10 @@ from sqlalchemy import Engine
 from domain.health.scorecard import HealthConfig
 from domain.health.scoring import MeasureResult
 from storage.accounts import CardRows, load_card_rows
+from storage.team import Person
 
 SPARKLINE_POINTS = 7
 TOP_DRAGS = 3
-
-
-@dataclass(frozen=True)
-class Person:
-    name: str
-    email: str
-    slack_user_id: str | None
 
 
 @dataclass(frozen=True)
@@ -110,10 +104,7 @@ def strongest(measures: list[MeasureResult]) -> MeasureResult | None:
 def _person(rows: CardRows, email: str | None) -> Person | None:
     if not email:
         return None
-    member = rows.owners.get(email)
-    if member is None:
-        return Person(name=email, email=email, slack_user_id=None)
-    return Person(name=member.name, email=member.email, slack_user_id=member.slack_user_id)
+    return rows.owners.get(email) or Person.by_email_only(email)
 
 
 def _renewal(rows: CardRows, today: date) -> Renewal | None:
