@@ -23,6 +23,8 @@ from typing import Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from domain.company_models import COMPANY_MODELS
+
 KNOWLEDGE_DIR = Path(__file__).with_name("knowledge")
 
 ArticleId = Literal["000", "001", "002", "003", "004"]
@@ -212,14 +214,7 @@ class Definitions(_Frozen):
     cs_definition: CsDefinition
 
 
-MODEL_KEYS = (
-    "high_touch_startup",
-    "low_touch_startup",
-    "high_touch_growth",
-    "low_touch_growth",
-    "technical_buyer",
-    "plg",
-)
+MODEL_KEYS = COMPANY_MODELS
 
 
 def _keyed(mapping: dict[str, Any]) -> dict[str, Any]:
@@ -342,30 +337,6 @@ def _walk(obj: Any, path: str, kind: type) -> Iterator[tuple[str, Any]]:
     elif isinstance(obj, list):
         for i, v in enumerate(obj):
             yield from _walk(v, f"{path}[{i}]", kind)
-
-
-# --- KPI arithmetic ----------------------------------------------------------------------------------
-
-
-def nrr(starting_arr: float, expansion: float, contraction: float, churn: float) -> float:
-    """Net revenue retention: (starting ARR + expansion − contraction − churn) / starting ARR."""
-    if starting_arr <= 0:
-        raise ValueError("starting_arr must be > 0")
-    return (starting_arr + expansion - contraction - churn) / starting_arr
-
-
-def grr(starting_arr: float, contraction: float, churn: float) -> float:
-    """Gross revenue retention: (starting ARR − contraction − churn) / starting ARR."""
-    if starting_arr <= 0:
-        raise ValueError("starting_arr must be > 0")
-    return (starting_arr - contraction - churn) / starting_arr
-
-
-def logo_churn(customers_lost: int, customers_at_start: int) -> float:
-    """Logo churn rate: customers lost / customers at start."""
-    if customers_at_start <= 0:
-        raise ValueError("customers_at_start must be > 0")
-    return customers_lost / customers_at_start
 
 
 # --- loading -----------------------------------------------------------------------------------------

@@ -9,9 +9,12 @@ from sqlalchemy.engine import Connection, Engine
 
 
 def conflict_insert(bind: Connection | Engine, table: Table) -> Any:
-    """An INSERT that takes `.on_conflict_do_nothing()` / `.on_conflict_do_update()` on either database."""
-    dialect = sqlite if bind.dialect.name == "sqlite" else postgresql
-    return dialect.insert(table)
+    """An INSERT that takes `.on_conflict_do_nothing()` / `.on_conflict_do_update()` on either database:
+    the one way csbot writes rows that may already be there."""
+    dialects = {"sqlite": sqlite, "postgresql": postgresql}
+    if bind.dialect.name not in dialects:
+        raise NotImplementedError(f"csbot stores its data in SQLite or PostgreSQL, not {bind.dialect.name}")
+    return dialects[bind.dialect.name].insert(table)
 
 
 def upsert_rows(

@@ -23,6 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine
 
+from domain import kpis
 from domain.digest.month import Month
 from storage import digest as reads
 from storage.models import MovementKind
@@ -171,10 +172,10 @@ def _positive(negative_total: float) -> float:
 
 
 def _retention(starting: float, moves: _Movements) -> tuple[float | None, float | None]:
-    if starting <= 0:
-        return None, None
-    kept = starting - moves.contraction - moves.churned
-    return (kept + moves.expansion) / starting, kept / starting
+    return (
+        kpis.nrr(starting, moves.expansion, moves.contraction, moves.churned),
+        kpis.grr(starting, moves.contraction, moves.churned),
+    )
 
 
 @dataclass(frozen=True)
@@ -229,7 +230,7 @@ def month_figures(engine: Engine, month: Month, *, through: date | None = None) 
     customers_at_start = sum(b.customers_at_start for b in books)
     customers_lost = sum(b.customers_lost for b in books)
     nrr, grr = _retention(starting_arr, moves)
-    logo_churn_rate = customers_lost / customers_at_start if customers_at_start else None
+    logo_churn_rate = kpis.logo_churn_rate(customers_lost, customers_at_start)
     value_points = ValuePoints(due=due, on_time=on_time, rate=on_time / due if due else None)
 
     absent: dict[str, str] = {}

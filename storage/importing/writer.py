@@ -11,7 +11,6 @@ from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, select, tuple_
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.sql.dml import Insert
 
 from storage.importing.records import Record
@@ -25,6 +24,7 @@ from storage.models import (
     TeamMember,
 )
 from storage.names import normalise_name
+from storage.upsert import conflict_insert
 
 # Keeps each lookup well under SQLite's and PostgreSQL's bound-parameter limits even with three-column keys.
 _LOOKUP_CHUNK = 1000
@@ -83,7 +83,7 @@ class BatchWriter:
         self._key_of = _getter(self.target.key)
         self._compared_of = _getter(self.compared)
         # Absent columns are left alone on existing rows, so only the file's own columns are updated.
-        self._upsert = _upsert_statement(connection.dialect.name, self.target, self.compared)
+        self._upsert = _upsert_statement(connection, self.target, self.compared)
 
     def apply(self, records: list[Record]) -> None:
         keys = [self._key_of(record.values) for record in records]
@@ -206,13 +206,8 @@ def _alias_set(aliases: Iterable[str]) -> AliasSet:
     return tuple(sorted((search, alias) for search, alias in unique.items() if search))
 
 
-def _upsert_statement(dialect: str, target: Target, update_columns: Sequence[str]) -> Insert:
-    if dialect == "sqlite":
-        statement = sqlite.insert(target.table)
-    elif dialect == "postgresql":
-        statement = postgresql.insert(target.table)
-    else:
-        raise NotImplementedError(f"importing supports SQLite and PostgreSQL, not {dialect}")
+def _upsert_statement(bind: Connection, target: Target, update_columns: Sequence[str]) -> Insert:
+    statement = conflict_insert(bind, target.table)
     if not update_columns:
         return statement.on_conflict_do_nothing(index_elements=list(target.key))
     return statement.on_conflict_do_update(
