@@ -3,7 +3,7 @@ them from the configuration, the playbook's knowledge is keyed by them, question
 
 from typing import Literal, get_args
 
-CompanyModel = Literal[
+CompanyModelName = Literal[
     "high_touch_startup",
     "low_touch_startup",
     "high_touch_growth",
@@ -12,4 +12,4 @@ CompanyModel = Literal[
     "plg",
 ]
 # In the articles' order: model 1 to model 6.
-COMPANY_MODELS: tuple[str, ...] = get_args(CompanyModel)
+COMPANY_MODELS: tuple[str, ...] = get_args(CompanyModelName)

@@ -11,7 +11,7 @@ from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from domain.company_models import CompanyModel
+from domain.company_models import CompanyModelName
 
 Role = Literal["csm", "ae", "am"]
 
@@ -47,7 +47,7 @@ FALLBACK: dict[str, tuple[Role, ...]] = {
 
 class OwnershipConfig(BaseModel):
     model_config = ConfigDict(extra="forbid")  # a mistyped key is an error, not a silent default
-    model: CompanyModel = "low_touch_growth"
+    model: CompanyModelName = "low_touch_growth"
     renewal_owner: Role | None = None  # overrides the model's renewal owner
     large_account_arr: float | None = Field(default=150_000, ge=0)  # at or above: the AE leads renewals
     small_expansion_arr: float = Field(default=20_000, ge=0)  # expansions up to this: the CSM

@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 from typing import Literal
 
-from domain.company_models import CompanyModel
+from domain.company_models import CompanyModelName
 from playbooks.amounts import normalise, parse_count, parse_money
 
 Topic = Literal[
@@ -372,7 +372,7 @@ def looks_like_question(text: str) -> bool:
     return _topic(normal, _first(_KPI_NAMES, normal)) is not None
 
 
-def company_model(profile: CompanyProfile, *, threshold_usd: float = 75_000) -> CompanyModel | None:
+def company_model(profile: CompanyProfile, *, threshold_usd: float = 75_000) -> CompanyModelName | None:
     """Which of the six company models fits, or None when stage or ACV is missing.
 
     PLG and technical buyer outrank the stage × ACV split because they change how customers buy,
