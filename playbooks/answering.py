@@ -5,12 +5,16 @@ is needed and missing, the answer says what to ask rather than guessing.
 """
 
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any
+
+from sqlalchemy import Engine
 
 from playbooks.config import PlaybookConfig
 from playbooks.knowledge import Knowledge, Source, load_knowledge
 from playbooks.understanding import CompanyProfile, Question, company_model, missing_for_model, understand
-from storage.workspace_facts import WorkspaceFacts
+from storage import audit
+from storage.workspace_facts import WorkspaceFacts, workspace_facts
 
 # Topics answered per company model: they need the model to say anything useful.
 MODEL_TOPICS = {
@@ -190,6 +194,37 @@ def answer_question(
     if topic == "cs_definition":
         return Answer(question, topic, sources=[knowledge.definitions.cs_definition.source])
     return Answer(question, None)
+
+
+def ask(
+    engine: Engine,
+    question: str,
+    *,
+    config: PlaybookConfig,
+    currency: str,
+    reader_language: str | None,
+    slack_user_id: str,
+    at: datetime,
+    with_workspace_data: bool,
+) -> Answer:
+    """`/cs ask`: the answer for a person, audited. Only the CS team's answers draw on the workspace's
+    own figures (`with_workspace_data`); anyone else's use what they said and the configured profile."""
+    answer = answer_question(
+        question,
+        config=config,
+        facts=workspace_facts(engine) if with_workspace_data else None,
+        currency=currency,
+        reader_language=reader_language,
+    )
+    audit.record(
+        engine,
+        at=at,
+        slack_user_id=slack_user_id,
+        action="ask",
+        query=question,
+        outcome=answer.topic or "not_understood",
+    )
+    return answer
 
 
 def _unique(sources: list[Source]) -> list[Source]:

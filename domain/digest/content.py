@@ -6,7 +6,7 @@ before the first date in the data, has no digest rather than figures rolled back
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Literal
 
 from sqlalchemy import Engine
@@ -20,6 +20,7 @@ from domain.digest.figures import (
     year_retention,
 )
 from domain.digest.month import Month
+from storage import audit
 from storage.digest import first_data_day
 from storage.wins import WinView, wins_between
 
@@ -69,3 +70,20 @@ def digest_content(engine: Engine, month: Month, *, today: date) -> DigestConten
         year=year_retention(engine, month, TREND_MONTHS, through=through, since=since),
         wins=wins_between(engine, month.first, through),
     )
+
+
+def preview(engine: Engine, month: Month, *, today: date, slack_user_id: str, at: datetime) -> DigestContent:
+    """`/cs digest`: the month's digest for one person, audited; MonthUnavailable (audited too) when the
+    month has none."""
+    try:
+        content = digest_content(engine, month, today=today)
+    except MonthUnavailable as missing:
+        outcome = f"no_digest:{missing.reason}"
+        audit.record(
+            engine, at=at, slack_user_id=slack_user_id, action="digest", outcome=outcome, query=str(month)
+        )
+        raise
+    audit.record(
+        engine, at=at, slack_user_id=slack_user_id, action="digest", outcome="previewed", query=str(month)
+    )
+    return content

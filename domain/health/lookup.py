@@ -23,27 +23,6 @@ def _outcome(lookup: Lookup) -> str:
     return "ambiguous" if lookup.choices else "not_found"
 
 
-def record_refusal(
-    engine: Engine,
-    *,
-    slack_user_id: str,
-    action: str,
-    at: datetime,
-    query: str | None = None,
-    account_id: int | None = None,
-) -> None:
-    """Someone outside the CS team asked: keep a trace, show nothing."""
-    audit.record(
-        engine,
-        at=at,
-        slack_user_id=slack_user_id,
-        action=action,
-        query=query,
-        account_id=account_id,
-        outcome="refused",
-    )
-
-
 def health_by_name(
     engine: Engine, config: HealthConfig, *, query: str, slack_user_id: str, today: date, at: datetime
 ) -> HealthAnswer:

@@ -11,7 +11,8 @@ from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
 from domain.health.card import HealthCard
-from domain.health.lookup import health_by_id, record_refusal
+from domain.health.lookup import health_by_id
+from handlers.access import refused
 from handlers.errors import int_value
 
 
@@ -34,15 +35,7 @@ def card_for_press(
     requester = services.directory.requester(client, body["user"]["id"])
     messages = macros(requester.language, "messages.j2")
     account_id = int_value(action.get("value"))
-    if not requester.allowed:
-        record_refusal(
-            services.engine,
-            slack_user_id=requester.slack_user_id,
-            action=audit_action,
-            at=services.now(),
-            account_id=account_id,
-        )
-        respond(replace_original=True, **text_message(messages.refusal()).payload())
+    if refused(services, requester, action=audit_action, account_id=account_id, respond=respond):
         return None
     card = health_by_id(
         services.engine,

@@ -9,7 +9,7 @@ from slack_sdk import WebClient
 from bot.render.listings import parse_page_value
 from bot.render.message import Message
 from bot.services import Services
-from handlers.commands.access import refused
+from handlers.access import refused
 from handlers.commands.renewals import renewals_message
 from handlers.commands.risks import risks_message
 from handlers.commands.wins import listing_message

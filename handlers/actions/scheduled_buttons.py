@@ -11,8 +11,9 @@ from bot.delivery import render_outbox_message
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from domain.health.lookup import record_refusal
+from domain.access import record_refusal
 from domain.reminder_actions import ReminderAction, acknowledge_alert, act_on_reminder
+from handlers.access import refused
 from handlers.errors import int_value
 from storage import outbox
 
@@ -45,7 +46,10 @@ def make_listener(services: Services) -> Callable[..., None]:
         message_id, item_id = _ids(action)
         kind = REMINDER_ACTIONS.get(action["action_id"])
         # Taking ownership needs a team member to hand the account to; the user group alone is not enough.
-        if not requester.allowed or (kind == "taken" and requester.member is None):
+        if refused(services, requester, action=action["action_id"], query=str(item_id), respond=respond):
+            return
+        if kind == "taken" and requester.member is None:
+            # A user-group member may see accounts but is no one the account can be handed to.
             record_refusal(
                 services.engine,
                 slack_user_id=requester.slack_user_id,

@@ -5,10 +5,8 @@ from slack_bolt import Respond
 from bot.access import Requester
 from bot.render import playbook as render
 from bot.services import Services
-from playbooks.answering import answer_question
+from playbooks.answering import ask
 from playbooks.knowledge import load_knowledge
-from storage import audit
-from storage.workspace_facts import workspace_facts
 
 
 def answer_for(services: Services, question: str, requester: Requester) -> render.Message:
@@ -17,20 +15,15 @@ def answer_for(services: Services, question: str, requester: Requester) -> rende
     The playbook holds no account data, so anyone may ask; only team members' answers draw on the
     workspace's own figures (account counts, headcount, average ARR).
     """
-    answer = answer_question(
+    answer = ask(
+        services.engine,
         question,
         config=services.config.playbook,
-        facts=workspace_facts(services.engine) if requester.allowed else None,
         currency=services.config.currency,
         reader_language=requester.language,
-    )
-    audit.record(
-        services.engine,
-        at=services.now(),
         slack_user_id=requester.slack_user_id,
-        action="ask",
-        query=question,
-        outcome=answer.topic or "not_understood",
+        at=services.now(),
+        with_workspace_data=requester.allowed,
     )
     return render.answer_message(answer, load_knowledge())
 

@@ -10,10 +10,9 @@ from bot.render.message import Message, text_message
 from bot.render.mrkdwn import Trusted
 from bot.render.templating import macros
 from bot.services import Services
-from domain.digest.content import MonthUnavailable, digest_content
+from domain.digest.content import MonthUnavailable, preview
 from domain.digest.month import Month
-from handlers.commands.access import refused
-from storage import audit
+from handlers.access import refused
 
 
 def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
@@ -27,9 +26,14 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
         return
     config = services.config
     try:
-        content = digest_content(services.engine, month, today=services.today())
+        content = preview(
+            services.engine,
+            month,
+            today=services.today(),
+            slack_user_id=requester.slack_user_id,
+            at=services.now(),
+        )
     except MonthUnavailable as missing:
-        _audit(services, requester, month, outcome=f"no_digest:{missing.reason}")
         text = render.unavailable_text(missing, language=requester.language)
         respond(response_type="ephemeral", **text_message(text).payload())
         return
@@ -44,16 +48,4 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
     channel = config.digest.channel
     note = texts.note(Trusted(f"<#{channel}>") if channel.isalnum() else "")
     blocks = [ContextBlock(elements=[MarkdownTextObject(text=note)]), *digest.blocks][: render.MAX_BLOCKS]
-    _audit(services, requester, month, outcome="previewed")
     respond(response_type="ephemeral", **Message(text=digest.text, blocks=blocks).payload())
-
-
-def _audit(services: Services, requester: Requester, month: Month, *, outcome: str) -> None:
-    audit.record(
-        services.engine,
-        at=services.now(),
-        slack_user_id=requester.slack_user_id,
-        action="digest",
-        outcome=outcome,
-        query=str(month),
-    )

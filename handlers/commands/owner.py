@@ -10,7 +10,7 @@ from bot.render.templating import macros
 from bot.services import Services
 from domain.accounts import MAX_QUERY_LENGTH
 from domain.listings import owner_by_name
-from handlers.commands.access import refused
+from handlers.access import refused
 
 
 def run(services: Services, requester: Requester, query: str, respond: Respond) -> None:

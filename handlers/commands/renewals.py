@@ -9,7 +9,7 @@ from bot.render.message import Message, text_message
 from bot.render.templating import macros
 from bot.services import Services
 from domain.listings import MAX_DAYS, list_renewals, parse_days
-from handlers.commands.access import refused
+from handlers.access import refused
 
 
 def renewals_message(services: Services, requester: Requester, days_text: str, *, offset: int = 0) -> Message:

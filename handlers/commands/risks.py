@@ -7,7 +7,7 @@ from bot.render import listings as render
 from bot.render.message import Message
 from bot.services import Services
 from domain.listings import list_risks
-from handlers.commands.access import refused
+from handlers.access import refused
 
 
 def risks_message(services: Services, requester: Requester, *, offset: int = 0) -> Message:

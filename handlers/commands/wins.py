@@ -11,7 +11,7 @@ from bot.render.templating import macros
 from bot.services import Services
 from domain.digest.month import Month
 from domain.wins import record_typed_win, wins_of_month
-from handlers.commands.access import refused
+from handlers.access import refused
 from handlers.slack_text import unescape
 
 

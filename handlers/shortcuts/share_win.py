@@ -9,8 +9,8 @@ from slack_sdk import WebClient
 
 from bot.render import wins as render
 from bot.services import Services
-from domain.health.lookup import record_refusal
 from domain.wins import story_for_prefill
+from handlers.access import outsider
 from handlers.slack_text import message_as_plain_text
 
 
@@ -19,12 +19,9 @@ def make_listener(services: Services) -> Callable[..., None]:
         ack()
         requester = services.directory.requester(client, shortcut["user"]["id"])
         trigger_id = shortcut["trigger_id"]
-        if not requester.allowed:
+        if outsider(services, requester, action="win"):
             # Only the person who pressed sees a modal; an ephemeral message needs the bot in the channel.
             client.views_open(trigger_id=trigger_id, view=render.refusal_modal(language=requester.language))
-            record_refusal(
-                services.engine, slack_user_id=requester.slack_user_id, action="win", at=services.now()
-            )
             return
         message = shortcut.get("message") or {}
         # A bot's or a workflow's message has no person behind it: whoever shares it is credited.

@@ -10,8 +10,8 @@ from slack_sdk import WebClient
 from bot import slack_ids
 from bot.render import wins as render
 from bot.services import Services
-from domain.health.lookup import record_refusal
 from domain.wins import record_shared_win
+from handlers.access import outsider
 
 
 def _value(values: dict[str, Any], block_id: str, action_id: str) -> str:
@@ -32,10 +32,7 @@ def make_listener(services: Services) -> Callable[..., None]:
         # Slack waits for the answer to this request to close, update or mark the form: ack comes last.
         requester = services.directory.requester(client, body["user"]["id"])
         language = requester.language
-        if not requester.allowed:
-            record_refusal(
-                services.engine, slack_user_id=requester.slack_user_id, action="win", at=services.now()
-            )
+        if outsider(services, requester, action="win"):
             ack(response_action="update", view=render.refusal_modal(language=language))
             return
         values = (view.get("state") or {}).get("values") or {}

@@ -6,16 +6,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Connection, Engine, insert
+from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import DBAPIError
 
+from storage import audit
 from storage.importing.errors import CellError, ImportFailed, RowError
 from storage.importing.headers import ColumnPlan, IgnoredColumn, plan_columns
 from storage.importing.reader import read_rows
 from storage.importing.records import BUILDERS, Problem, Record, References
 from storage.importing.schema import KINDS, KindSpec, defaults
 from storage.importing.writer import BatchWriter
-from storage.models import AuditEntry
 
 MAX_ERRORS = 20
 BATCH_SIZE = 5000
@@ -79,14 +79,14 @@ def import_file(
         if dry_run:
             transaction.rollback()
         else:
-            connection.execute(
-                insert(AuditEntry.__table__),  # type: ignore[attr-defined]
-                {
-                    "at": datetime.now(UTC),
-                    "action": "import",
-                    "query": f"{kind} {path.name}"[:500],
-                    "outcome": "ok",
-                },
+            # In the import's own transaction: the rows and the trace of them commit together.
+            audit.record(
+                connection,
+                at=datetime.now(UTC),
+                slack_user_id=None,
+                action="import",
+                query=f"{kind} {path.name}",
+                outcome="ok",
             )
     # Leaving the `with` commits; an ImportFailed raised inside it rolls everything back instead.
     return report
