@@ -1,4 +1,4 @@
-"""Delivering the outbox to Slack: render each message, post it, and retry what fails.
+"""Delivering the outbox to Slack: post each message as bot/render/outbox.py draws it, retry what fails.
 
 - 429: wait for Retry-After, then try again (the client already retried a couple of times in place).
 - 5xx and network errors: back off exponentially, up to an hour between tries; never give up.
@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from jinja2 import TemplateError
@@ -20,15 +20,13 @@ from slack_sdk.errors import SlackApiError, SlackClientError
 
 from bot.config import WorkspaceConfig
 from bot.render import digest as digest_render
-from bot.render import sweep as render
+from bot.render.digest import DigestPost
 from bot.render.message import Message
+from bot.render.outbox import TEMPLATE_ERROR_PREFIX, draw
 from domain.clock import Clock, system_clock, today_in
-from domain.digest.content import MonthUnavailable, digest_content
-from domain.digest.month import Month
-from domain.digest.posting import DIGEST_PURPOSE
+from domain.digest.content import MonthUnavailable
 from storage import outbox
-from storage.reminders import reminder_details
-from storage.risks import alert_details, summary_rows
+from storage.outbox import Purpose
 from storage.team import people_with_role
 
 logger = logging.getLogger(__name__)
@@ -45,7 +43,6 @@ PERMANENT_ERRORS = {
     "msg_too_long",
 }
 MAX_BACKOFF = timedelta(hours=1)
-TEMPLATE_ERROR_PREFIX = "digest template error: "
 PER_CHANNEL_SECONDS = 1.0
 
 
@@ -55,50 +52,6 @@ class DeliveryReport:
     retrying: int = 0
     failed: int = 0
     errors: list[str] = field(default_factory=list)
-
-
-def render_outbox_message(
-    engine: Any, config: WorkspaceConfig, message: dict[str, Any], today: date
-) -> Message:
-    """Draw an outbox message from the current state of its items (also used to redraw after a button).
-
-    Not the digest: it travels with a chart, so `Sender._post_digest` draws and sends it.
-    """
-    purpose, items, language = message["purpose"], message["items"], message["language"]
-    currency = config.currency
-    part = render.Part.of(message)
-    if purpose == "renewal_dm":
-        return render.renewal_dm(
-            reminder_details(engine, items),
-            outbox_id=message["id"],
-            language=language,
-            currency=currency,
-            today=today,
-            part=part,
-        )
-    if purpose == "renewal_channel":
-        return render.renewal_channel(
-            reminder_details(engine, items), language=language, currency=currency, today=today, part=part
-        )
-    if purpose in ("risk_dm", "escalation_dm"):
-        return render.risk_dm(
-            alert_details(engine, items),
-            outbox_id=message["id"],
-            language=language,
-            escalated=purpose == "escalation_dm",
-            part=part,
-        )
-    if purpose == "risk_channel":
-        return render.risk_channel(alert_details(engine, items), language=language, part=part)
-    if purpose == "risk_summary":
-        return render.risk_summary(summary_rows(engine, items, today), language=language, part=part)
-    if purpose == "admin_notice":
-        failed = outbox.load(engine, items[0]) or {}
-        error = failed.get("last_error") or "?"
-        if error.startswith(TEMPLATE_ERROR_PREFIX):
-            return render.admin_template_notice(error.removeprefix(TEMPLATE_ERROR_PREFIX), language=language)
-        return render.admin_notice(failed.get("recipient", "?"), error, language=language)
-    raise ValueError(f"unknown outbox purpose {purpose!r}")
 
 
 def _shared_ts(files: list[dict[str, Any]], channel: str) -> str:
@@ -129,10 +82,8 @@ class Sender:
         self.monotonic = monotonic
         self._last_post: dict[str, float] = {}
 
-    def render(self, message: dict[str, Any]) -> Message:
-        return render_outbox_message(
-            self.engine, self.config, message, today_in(self.clock, self.config.zone)
-        )
+    def draw(self, message: dict[str, Any]) -> Message | DigestPost:
+        return draw(self.engine, self.config, message, today_in(self.clock, self.config.zone))
 
     def _pace(self, channel: str) -> None:
         last = self._last_post.get(channel)
@@ -151,16 +102,8 @@ class Sender:
         response = self.client.chat_postMessage(channel=channel, **rendered.payload())
         return str(response["channel"]), str(response["ts"])
 
-    def _post_digest(self, message: dict[str, Any]) -> tuple[str, str, dict[str, Any]]:
+    def _post_digest(self, message: dict[str, Any], post: DigestPost) -> tuple[str, str, dict[str, Any]]:
         """The digest goes up as one message carrying its chart; without files:write, without the chart."""
-        config = self.config
-        post = digest_render.digest_post(
-            digest_content(self.engine, Month(*message["items"]), today=today_in(self.clock, config.zone)),
-            language=message["language"],
-            currency=config.currency,
-            bands=config.band_names,
-            template=config.digest.template,
-        )
         channel = message["recipient"]
         payload = post.message.payload()
         self._pace(channel)
@@ -186,12 +129,12 @@ class Sender:
     def _deliver_one(self, message: dict[str, Any], report: DeliveryReport) -> None:
         message_id = message["id"]
         try:
-            if message["purpose"] == DIGEST_PURPOSE:
-                channel, ts, payload = self._post_digest(message)
+            drawn = self.draw(message)
+            if isinstance(drawn, DigestPost):
+                channel, ts, payload = self._post_digest(message, drawn)
             else:
-                rendered = self.render(message)
-                channel, ts = self._post(message, rendered)
-                payload = rendered.payload()
+                channel, ts = self._post(message, drawn)
+                payload = drawn.payload()
         except SlackApiError as error:
             code = str(error.response.get("error") or f"HTTP {error.response.status_code}")
             if error.response.status_code == 429:
@@ -258,7 +201,7 @@ class Sender:
         logger.error(line)
         report.failed += 1
         report.errors.append(line)
-        if tell_admins and message["purpose"] != "admin_notice":
+        if tell_admins and message["purpose"] != Purpose.ADMIN_NOTICE:
             self._tell_admins(message)
 
     def _tell_admins(self, failed: dict[str, Any]) -> None:
@@ -266,7 +209,7 @@ class Sender:
         notices = [
             outbox.NewMessage(
                 dedup_key=f"admin-notice:{admin.slack_user_id}:{failed['id']}",
-                purpose="admin_notice",
+                purpose=Purpose.ADMIN_NOTICE,
                 recipient=admin.slack_user_id,  # type: ignore[arg-type]
                 items=[failed["id"]],
                 language=admin.language(self.config.default_locale),

@@ -7,7 +7,7 @@ naming its place in the whole: no item is ever left out of what someone is sent.
 from collections.abc import Mapping
 from datetime import date
 
-from storage.outbox import NewMessage
+from storage.outbox import NewMessage, Purpose
 from storage.team import Person
 
 # A DM item takes up to three blocks (text, buttons or a note): fifteen stay within Slack's 50 blocks.
@@ -17,7 +17,7 @@ CHANNEL_ITEMS_PER_MESSAGE = 100
 
 
 def in_parts(
-    *, purpose: str, recipient: str, day: date, ids: list[int], language: str, per_message: int
+    *, purpose: Purpose, recipient: str, day: date, ids: list[int], language: str, per_message: int
 ) -> list[NewMessage]:
     """The messages carrying `ids` to one recipient, `per_message` items each, in id order.
 
@@ -44,12 +44,12 @@ def in_parts(
 
 def daily_messages(
     *,
-    purpose: str,
+    purpose: Purpose,
     day: date,
     to_people: Mapping[str, list[int]],
     people: Mapping[str, Person],
     to_channels: Mapping[str, list[int]] | None = None,
-    channel_purpose: str = "",
+    channel_purpose: Purpose | None = None,
     default_language: str,
 ) -> tuple[list[NewMessage], list[str]]:
     """Messages for items grouped by person email and by channel, and the emails nobody can DM."""
@@ -69,6 +69,7 @@ def daily_messages(
             per_message=DM_ITEMS_PER_MESSAGE,
         )
     for channel, ids in (to_channels or {}).items():
+        assert channel_purpose is not None, "channel posts need their purpose"
         messages += in_parts(
             purpose=channel_purpose,
             recipient=channel,

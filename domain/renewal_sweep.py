@@ -14,7 +14,7 @@ from domain.notices import daily_messages
 from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RenewalsConfig
 from domain.renewals import countdown, reminder_due
-from storage.outbox import enqueue
+from storage.outbox import Purpose, enqueue
 from storage.reminders import record_reminders, recorded_windows, upcoming_contracts
 from storage.team import people_by_email
 
@@ -85,12 +85,12 @@ def sweep_renewals(
             if channel:
                 by_channel[channel].append(reminder["id"])
         messages, unreachable = daily_messages(
-            purpose="renewal_dm",
+            purpose=Purpose.RENEWAL_DM,
             day=day,
             to_people=by_person,
             people=people_by_email(connection, by_person),
             to_channels=by_channel,
-            channel_purpose="renewal_channel",
+            channel_purpose=Purpose.RENEWAL_CHANNEL,
             default_language=default_language,
         )
         queued = enqueue(connection, messages, now=now)

@@ -9,7 +9,7 @@ from sqlalchemy import Engine
 from domain.notices import daily_messages
 from domain.ownership import AccountOwners, OwnershipConfig, renewal_owner
 from domain.policy import ChannelsConfig, RisksConfig
-from storage.outbox import NewMessage, enqueue
+from storage.outbox import NewMessage, Purpose, enqueue
 from storage.risks import (
     accounts_for_alerts,
     alerted_since,
@@ -138,16 +138,16 @@ def sweep_risks(
         mark_escalated(connection, escalated, day)
 
         alerts, unreachable = daily_messages(
-            purpose="risk_dm",
+            purpose=Purpose.RISK_DM,
             day=day,
             to_people=by_person,
             people=people,
             to_channels=by_channel,
-            channel_purpose="risk_channel",
+            channel_purpose=Purpose.RISK_CHANNEL,
             default_language=default_language,
         )
         escalations, _ = daily_messages(
-            purpose="escalation_dm",
+            purpose=Purpose.ESCALATION_DM,
             day=day,
             to_people=by_manager,
             people=people,
@@ -180,7 +180,7 @@ def queue_weekly_summary(
         messages = [
             NewMessage(
                 dedup_key=f"risk-summary:{channel}:{year}-W{week:02d}",
-                purpose="risk_summary",
+                purpose=Purpose.RISK_SUMMARY,
                 recipient=channel,
                 items=ids,
                 language=default_language,

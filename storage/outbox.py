@@ -4,6 +4,7 @@ A message is written in the same transaction as the reminder or alert that cause
 commit together or not at all; the unique `dedup_key` means a re-run or a second replica adds nothing.
 """
 
+import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -18,10 +19,23 @@ from storage.upsert import conflict_insert
 CLAIM_SECONDS = 300
 
 
+class Purpose(enum.StrEnum):
+    """What an outbox message is: each purpose has its drawer (bot/render/outbox.py)."""
+
+    RENEWAL_DM = "renewal_dm"  # a person's renewal reminders, with buttons
+    RENEWAL_CHANNEL = "renewal_channel"  # the day's reminders, one line each
+    RISK_DM = "risk_dm"  # a person's new at-risk alerts, with Acknowledge
+    ESCALATION_DM = "escalation_dm"  # alerts nobody acknowledged, passed on to a manager
+    RISK_CHANNEL = "risk_channel"  # the day's new alerts, one line each
+    RISK_SUMMARY = "risk_summary"  # the weekly list of accounts at risk
+    ADMIN_NOTICE = "admin_notice"  # to CS Ops: a message that could not be posted
+    DIGEST = "digest"  # the monthly success digest, with its chart
+
+
 @dataclass(frozen=True)
 class NewMessage:
     dedup_key: str
-    purpose: str
+    purpose: Purpose
     recipient: str
     items: list[int]
     language: str = "en"

@@ -14,7 +14,7 @@ from domain.clock import fixed_clock
 from domain.sweep import run_sweep
 from storage import outbox
 from storage.models import Account, AuditEntry, Contract, RenewalReminder, RiskAlert
-from storage.outbox import NewMessage, enqueue
+from storage.outbox import NewMessage, Purpose, enqueue
 from tests.sweep_factories import CSM, START, build_renewal_workspace
 
 DAY = START + timedelta(days=300)
@@ -118,7 +118,9 @@ def workspace_with_an_alert(engine: Engine) -> int:
 def test_acknowledging_an_alert_records_who_and_when(engine: Engine) -> None:
     alert_id = workspace_with_an_alert(engine)
     with engine.begin() as connection:
-        message = NewMessage(dedup_key="risk_dm:test", purpose="risk_dm", recipient=CSM[1], items=[alert_id])
+        message = NewMessage(
+            dedup_key="risk_dm:test", purpose=Purpose.RISK_DM, recipient=CSM[1], items=[alert_id]
+        )
         enqueue(connection, [message], now=NOW)
     message_id = outbox.due_ids(engine, now=NOW, limit=1)[0]
     with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:

@@ -411,3 +411,10 @@ def test_a_channel_list_too_long_for_one_message_says_how_many_more_and_where() 
     assert last["elements"][0]["text"] == (
         f"…and {1200 - shown} more, not shown here: `/cs risks` lists them all."
     )
+
+
+def test_every_outbox_purpose_has_a_drawer() -> None:
+    from bot.render.outbox import DRAWERS
+    from storage.outbox import Purpose
+
+    assert set(DRAWERS) == set(Purpose)

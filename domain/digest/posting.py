@@ -5,9 +5,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from domain.digest.month import Month
-from storage.outbox import NewMessage, enqueue, requeue_failed
-
-DIGEST_PURPOSE = "digest"
+from storage.outbox import NewMessage, Purpose, enqueue, requeue_failed
 
 
 def digest_key(month: Month, channel: str) -> str:
@@ -24,7 +22,7 @@ def queue_digest(
     """
     message = NewMessage(
         dedup_key=digest_key(month, channel),
-        purpose=DIGEST_PURPOSE,
+        purpose=Purpose.DIGEST,
         recipient=channel,
         items=[month.year, month.month],
         language=language,

@@ -7,8 +7,8 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import slack_ids
-from bot.delivery import render_outbox_message
-from bot.render.message import text_message
+from bot.render.message import Message, text_message
+from bot.render.outbox import draw
 from bot.render.templating import macros
 from bot.services import Services
 from domain.access import record_refusal
@@ -16,6 +16,7 @@ from domain.reminder_actions import ReminderAction, acknowledge_alert, act_on_re
 from handlers.access import refused
 from handlers.errors import int_value
 from storage import outbox
+from storage.outbox import Purpose
 
 REMINDER_ACTIONS: dict[str, ReminderAction] = {
     slack_ids.RENEWAL_MARK_RENEWED: "renewed",
@@ -26,8 +27,8 @@ REMINDER_ACTIONS: dict[str, ReminderAction] = {
 
 
 # The messages whose buttons act on reminders, and those whose buttons act on alerts.
-RENEWAL_PURPOSES = frozenset({"renewal_dm"})
-ALERT_PURPOSES = frozenset({"risk_dm", "escalation_dm"})
+RENEWAL_PURPOSES = frozenset({Purpose.RENEWAL_DM})
+ALERT_PURPOSES = frozenset({Purpose.RISK_DM, Purpose.ESCALATION_DM})
 
 
 def _ids(action: dict[str, Any]) -> tuple[int, int]:
@@ -90,7 +91,8 @@ def make_listener(services: Services) -> Callable[..., None]:
                 today=services.today(),
                 at=services.now(),
             )
-        redrawn = render_outbox_message(services.engine, services.config, message, services.today())
+        redrawn = draw(services.engine, services.config, message, services.today())
+        assert isinstance(redrawn, Message)  # reminders and alerts are messages, never the digest
         respond(replace_original=True, **redrawn.payload())
 
     return press
