@@ -31,19 +31,14 @@ from sqlmodel import Session, select
 from bot.config import WorkspaceConfig, load_config
 from bot.local import LocalWorkspace
 from bot.render.listings import pack
+from domain.account_owner import owner_by_name, ownership_view
+from domain.at_risk import list_risks
 from domain.clock import fixed_clock
 from domain.health.scorecard import Band
-from domain.listings import (
-    Scope,
-    list_renewals,
-    list_risks,
-    owner_by_name,
-    ownership_view,
-    parse_days,
-    scope_for,
-)
 from domain.ownership import OwnershipConfig
 from domain.policy import RisksConfig
+from domain.scope import Scope, scope_for
+from domain.upcoming_renewals import list_renewals, parse_days
 from localslack import RecordedCall
 from storage.models import AuditEntry, Contract, HealthSnapshot, RiskAlert, TeamMember
 from tests.factories import NOW, STRANGER_ID, TODAY, add_account

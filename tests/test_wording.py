@@ -101,7 +101,8 @@ def test_the_renewals_heading_counts_days_and_renewals_each_in_its_own_number(
     days: int, heading: str
 ) -> None:
     from bot.render.listings import renewals
-    from domain.listings import RenewalsAnswer, Scope
+    from domain.scope import Scope
+    from domain.upcoming_renewals import RenewalsAnswer
 
     empty = renewals(RenewalsAnswer(scope=Scope("own"), days=days), language="en", currency="USD")
     assert empty.text == f"No renewals {heading} on your accounts."
@@ -111,7 +112,7 @@ def test_the_renewals_heading_counts_days_and_renewals_each_in_its_own_number(
 
 def test_japanese_risk_reasons_are_listed_with_the_ideographic_comma() -> None:
     from bot.render.templating import macros
-    from domain.listings import RiskLine
+    from domain.at_risk import RiskLine
 
     line = RiskLine(
         account_id=1,

@@ -18,7 +18,9 @@ from bot.render.labels import N_
 from bot.render.message import Message
 from bot.render.mrkdwn import Trusted
 from bot.render.templating import Macros, macros
-from domain.listings import Assignee, OwnershipView, RenewalsAnswer, RiskLine, RisksAnswer
+from domain.account_owner import Assignee, OwnershipView
+from domain.at_risk import RiskLine, RisksAnswer
+from domain.upcoming_renewals import RenewalsAnswer
 from storage.accounts import AccountRef
 
 SECTION_LIMIT = 3000  # characters of mrkdwn Slack accepts in one section

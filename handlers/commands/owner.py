@@ -8,8 +8,8 @@ from bot.render import listings as render
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
+from domain.account_owner import owner_by_name
 from domain.accounts import MAX_QUERY_LENGTH
-from domain.listings import owner_by_name
 from handlers.access import refused
 
 

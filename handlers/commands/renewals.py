@@ -8,7 +8,7 @@ from bot.render import listings as render
 from bot.render.message import Message, text_message
 from bot.render.templating import macros
 from bot.services import Services
-from domain.listings import MAX_DAYS, list_renewals, parse_days
+from domain.upcoming_renewals import MAX_DAYS, list_renewals, parse_days
 from handlers.access import refused
 
 

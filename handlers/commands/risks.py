@@ -6,7 +6,7 @@ from bot.access import Requester
 from bot.render import listings as render
 from bot.render.message import Message
 from bot.services import Services
-from domain.listings import list_risks
+from domain.at_risk import list_risks
 from handlers.access import refused
 
 

@@ -1,0 +1,88 @@
+"""The reads behind `/cs risks`: accounts in the worst band, with an alert nobody acknowledged, or flagged."""
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import date
+
+from sqlalchemy import Engine, and_, func, or_, select
+
+from storage.owners import OWNER_COLUMNS, OwnerRow, in_scope, total_rows
+from storage.tables import ACCOUNTS, ALERTS, SNAPSHOTS
+
+
+@dataclass(frozen=True)
+class RiskRow:
+    account: OwnerRow
+    score: float | None  # of the newest snapshot; None when never scored or scored without data
+    band: str | None
+    latest_open_alert: date | None  # the newest alert in the window nobody acknowledged
+    flagged_at_risk_on: date | None
+
+
+def at_risk_accounts(
+    engine: Engine,
+    *,
+    today: date,
+    worst_band: str,
+    alerts_since: date,
+    emails: Collection[str] | None,
+    limit: int,
+    offset: int = 0,
+) -> tuple[list[RiskRow], int]:
+    """Live accounts whose newest snapshot is in `worst_band`, or with an alert since `alerts_since`
+    nobody acknowledged, or flagged at risk by hand: lowest score first (unscored last), at most
+    `limit` of them, and how many there are in all."""
+    # A correlated max per account: each is one seek in the (account_id, day) unique index, where a
+    # grouped subquery joined back to the accounts made SQLite scan it once per account.
+    newest_day = (
+        select(func.max(SNAPSHOTS.c.day))
+        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day <= today)
+        .correlate(ACCOUNTS)
+        .scalar_subquery()
+    )
+    latest = SNAPSHOTS.alias("latest")
+    open_alerts = (
+        select(ALERTS.c.account_id, func.max(ALERTS.c.day).label("day"))
+        .where(ALERTS.c.day.between(alerts_since, today), ALERTS.c.acknowledged_on.is_(None))
+        .group_by(ALERTS.c.account_id)
+        .subquery()
+    )
+    statement = (
+        select(
+            *OWNER_COLUMNS,
+            latest.c.score,
+            latest.c.band,
+            open_alerts.c.day.label("alert_day"),
+            ACCOUNTS.c.flagged_at_risk_on,
+        )
+        .select_from(ACCOUNTS)
+        .outerjoin(latest, and_(latest.c.account_id == ACCOUNTS.c.id, latest.c.day == newest_day))
+        .outerjoin(open_alerts, open_alerts.c.account_id == ACCOUNTS.c.id)
+        .where(
+            ACCOUNTS.c.status != "churned",
+            in_scope(emails),
+            or_(
+                latest.c.band == worst_band,
+                open_alerts.c.day.is_not(None),
+                ACCOUNTS.c.flagged_at_risk_on.is_not(None),
+            ),
+        )
+    )
+    ordered = (
+        statement.order_by(latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id)
+        .offset(offset)
+        .limit(limit)
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(ordered).all()
+    found = [
+        RiskRow(
+            account=OwnerRow(*row[: len(OWNER_COLUMNS)]),
+            score=row.score,
+            band=row.band,
+            latest_open_alert=row.alert_day,
+            flagged_at_risk_on=row.flagged_at_risk_on,
+        )
+        for row in rows
+    ]
+    return found, total_rows(engine, statement, found, limit=limit, offset=offset)
