@@ -88,12 +88,6 @@ def ownership_view(engine: Engine, config: OwnershipConfig, account_id: int) -> 
     )
 
 
-def _lookup_outcome(lookup: Lookup) -> str:
-    if lookup.match:
-        return "shown"
-    return "ambiguous" if lookup.choices else "not_found"
-
-
 def owner_by_name(
     engine: Engine, config: OwnershipConfig, *, query: str, slack_user_id: str, at: datetime
 ) -> OwnerAnswer:
@@ -106,6 +100,6 @@ def owner_by_name(
         action="owner",
         query=query,
         account_id=lookup.match.id if lookup.match else None,
-        outcome=_lookup_outcome(lookup),
+        outcome=lookup.outcome,
     )
     return OwnerAnswer(lookup=lookup, view=view)

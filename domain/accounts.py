@@ -25,6 +25,13 @@ class Lookup:
     suggestions: list[str] = field(default_factory=list)  # nothing fits: names close to the query
 
     @property
+    def outcome(self) -> str:
+        """What the audit log records of a lookup: shown, ambiguous or not_found."""
+        if self.match:
+            return "shown"
+        return "ambiguous" if self.choices else "not_found"
+
+    @property
     def too_long(self) -> bool:
         """Longer than any name could be: nothing was looked up."""
         return len(self.query.strip()) > MAX_QUERY_LENGTH

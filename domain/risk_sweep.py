@@ -15,6 +15,7 @@ from storage.risks import (
     alerted_since,
     alerts_to_escalate,
     at_risk_now,
+    live_accounts,
     mark_escalated,
     next_renewals,
     overdue_renewals,
@@ -84,11 +85,11 @@ def sweep_risks(
         renewals = next_renewals(connection, today=day, until=day + timedelta(days=policy.renewal_days))
         lapsed = overdue_renewals(connection, today=day)
         cooling = alerted_since(connection, day - timedelta(days=policy.cooldown_days - 1))
-        accounts = accounts_for_alerts(connection)
+        live = live_accounts(connection)
 
         rows = []
         for account_id, (_, score, band) in today.items():
-            if account_id in cooling or account_id not in accounts:
+            if account_id in cooling or account_id not in live:
                 continue
             reasons = risk_reasons(
                 band=band,
@@ -105,6 +106,7 @@ def sweep_risks(
                     {"account_id": account_id, "day": day, "score": score, "band": band, "reasons": reasons}
                 )
         inserted = record_alerts(connection, rows)
+        accounts = accounts_for_alerts(connection, [alert["account_id"] for alert in inserted])
 
         # The CSM hears of it, and the renewal owner too when that is someone else.
         by_person: dict[str, list[int]] = defaultdict(list)
@@ -170,7 +172,7 @@ def queue_weekly_summary(
     year, week, _ = day.isocalendar()
     with engine.begin() as connection:
         at_risk = at_risk_now(connection, day=day, alert_since=day - timedelta(days=14))
-        accounts = accounts_for_alerts(connection)
+        accounts = accounts_for_alerts(connection, at_risk)
         by_channel: dict[str, list[int]] = defaultdict(list)
         for account_id in at_risk:
             account = accounts.get(account_id)

@@ -1,12 +1,13 @@
 """Queries behind at-risk alerts: today's scores against earlier ones, recent alerts, open alerts."""
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Connection, Engine, select, update
 
 from storage.contracts import overdue
+from storage.owners import OWNER_COLUMNS
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 from storage.upsert import conflict_insert
 
@@ -26,21 +27,23 @@ def scores_between(
     return latest
 
 
-def accounts_for_alerts(connection: Connection) -> dict[int, dict[str, Any]]:
-    rows = connection.execute(
-        select(
-            ACCOUNTS.c.id,
-            ACCOUNTS.c.segment,
-            ACCOUNTS.c.region,
-            ACCOUNTS.c.arr,
-            ACCOUNTS.c.csm_email,
-            ACCOUNTS.c.ae_email,
-            ACCOUNTS.c.am_email,
-            ACCOUNTS.c.expansion_potential,
-            ACCOUNTS.c.renewal_owner_email,
-        ).where(ACCOUNTS.c.status != "churned")
-    )
-    return {row.id: dict(row._mapping) for row in rows}
+def live_accounts(connection: Connection) -> set[int]:
+    """Accounts that are not churned: the only ones alerts are raised for."""
+    return set(connection.scalars(select(ACCOUNTS.c.id).where(ACCOUNTS.c.status != "churned")))
+
+
+def accounts_for_alerts(connection: Connection, account_ids: Collection[int]) -> dict[int, dict[str, Any]]:
+    """Who is on these accounts and where their channel posts go (segment, region)."""
+    wanted = sorted(set(account_ids))
+    found: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(wanted), 5000):
+        rows = connection.execute(
+            select(*OWNER_COLUMNS, ACCOUNTS.c.segment, ACCOUNTS.c.region).where(
+                ACCOUNTS.c.id.in_(wanted[start : start + 5000])
+            )
+        )
+        found |= {row.id: dict(row._mapping) for row in rows}
+    return found
 
 
 def next_renewals(connection: Connection, *, today: date, until: date) -> dict[int, date]:

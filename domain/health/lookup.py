@@ -17,12 +17,6 @@ class HealthAnswer:
     card: HealthCard | None
 
 
-def _outcome(lookup: Lookup) -> str:
-    if lookup.match:
-        return "shown"
-    return "ambiguous" if lookup.choices else "not_found"
-
-
 def health_by_name(
     engine: Engine, config: HealthConfig, *, query: str, slack_user_id: str, today: date, at: datetime
 ) -> HealthAnswer:
@@ -35,7 +29,7 @@ def health_by_name(
         action="health",
         query=query,
         account_id=lookup.match.id if lookup.match else None,
-        outcome=_outcome(lookup),
+        outcome=lookup.outcome,
     )
     return HealthAnswer(lookup=lookup, card=card)
 
