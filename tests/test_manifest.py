@@ -27,13 +27,13 @@ def test_manifest_declares_the_share_as_win_shortcut_the_app_listens_for() -> No
     assert "win <account> <story>" in usage and "wins" in usage
 
 
-def test_the_usage_hint_names_every_subcommand() -> None:
-    from handlers.commands.router import SUBCOMMANDS
+def test_the_usage_hint_is_the_registrys_every_subcommand() -> None:
+    from handlers.commands.registry import SUBCOMMANDS, usage_hint
 
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
     usage = manifest["features"]["slash_commands"][0]["usage_hint"]
-    words = {word for part in usage.split(" · ") for word in part.split()[0].split("|")}
-    assert words == set(SUBCOMMANDS)
+    assert usage == usage_hint()
+    assert [part.split()[0] for part in usage.split(" · ")] == [s.name for s in SUBCOMMANDS]
 
 
 def test_readme_justifies_every_scope_and_starts_with_the_two_commands() -> None:

@@ -446,3 +446,22 @@ def test_kana_are_folded_so_hiragana_and_katakana_find_the_same_account(
 def test_account_ids_are_found_in_any_case(workspace: LocalWorkspace, typed: str) -> None:
     reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
     assert reply["text"].startswith("Acme Corporation: health 65")
+
+
+@pytest.mark.parametrize("user", [AE_ID, CSM_ID])
+def test_help_lists_every_subcommand_of_the_registry(workspace: LocalWorkspace, user: str) -> None:
+    from handlers.commands.registry import SUBCOMMANDS
+
+    text = only_reply(workspace.command("help", user_id=user).calls)["text"]
+    listed = [line.split("`")[1].split()[1] for line in text.splitlines() if line.startswith("• `")]
+    assert listed == [subcommand.name for subcommand in SUBCOMMANDS]
+    for subcommand in SUBCOMMANDS:
+        for alias in subcommand.aliases:
+            assert workspace_routes(workspace, alias, user) == workspace_routes(
+                workspace, subcommand.name, user
+            )
+
+
+def workspace_routes(workspace: LocalWorkspace, word: str, user: str) -> str:
+    """The first line of the reply to `/cs <word>` alone: the same for a subcommand and its aliases."""
+    return only_reply(workspace.command(word, user_id=user).calls)["text"].splitlines()[0]

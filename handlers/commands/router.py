@@ -8,49 +8,15 @@ from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
 from bot import slack_ids
-from bot.access import Requester
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import ask, digest, health, help, owner, renewals, risks, wins
+from handlers.commands import ask
+from handlers.commands.registry import BY_NAME
 from playbooks.understanding import looks_like_question
 
-Subcommand = Callable[[Services, Requester, str, Respond], None]
 # Slack sends at most a few thousand characters; more is not typed by a person, and nothing is read of it.
 MAX_TEXT = 4000
-
-SUBCOMMANDS: dict[str, Subcommand] = {
-    "health": health.run,
-    "help": help.run,
-    "owner": owner.run,
-    "renewals": renewals.run,
-    "risks": risks.run,
-    "ask": ask.run,
-    "playbook": ask.browse,
-    "win": wins.record,
-    "wins": wins.listing,
-    "digest": digest.run,
-}
-ALIASES = {
-    "h": "health",
-    "ヘルス": "health",
-    "ヘルプ": "help",
-    "?": "help",
-    "owners": "owner",
-    "オーナー": "owner",
-    "担当": "owner",
-    "renewal": "renewals",
-    "更新": "renewals",
-    "risk": "risks",
-    "リスク": "risks",
-    "質問": "ask",
-    "playbooks": "playbook",
-    "プレイブック": "playbook",
-    "成功事例": "win",
-    "成功事例一覧": "wins",
-    "ダイジェスト": "digest",
-    "レポート": "digest",
-}
 
 
 def split_subcommand(text: str) -> tuple[str, str]:
@@ -61,8 +27,8 @@ def split_subcommand(text: str) -> tuple[str, str]:
     folded = word.casefold()
     if not folded:
         return "help", rest.strip()
-    name = ALIASES.get(folded, folded)
-    return (name if name in SUBCOMMANDS else word), rest.strip()
+    subcommand = BY_NAME.get(folded)
+    return (subcommand.name if subcommand else word), rest.strip()
 
 
 def closest_subcommand(word: str) -> str | None:
@@ -70,7 +36,8 @@ def closest_subcommand(word: str) -> str | None:
     folded = word.casefold()
     allowed = 1 if len(folded) <= 4 else 2
     best: tuple[int, str] | None = None
-    for candidate, name in [*((n, n) for n in SUBCOMMANDS), *ALIASES.items()]:
+    for candidate, subcommand in BY_NAME.items():
+        name = subcommand.name
         # Aliases of one or two characters ("h", "?") would be one edit from nearly any short word.
         if len(candidate) < 3:
             continue
@@ -90,9 +57,9 @@ def make_router(services: Services) -> Callable[..., None]:
             respond(response_type="ephemeral", **text_message(reply).payload())
             return
         name, rest = split_subcommand(typed)
-        subcommand = SUBCOMMANDS.get(name)
+        subcommand = BY_NAME.get(name)
         if subcommand is not None:
-            subcommand(services, requester, rest, respond)
+            subcommand.run(services, requester, rest, respond)
             return
         texts = macros(requester.language, "messages.j2")
         meant = closest_subcommand(name)
