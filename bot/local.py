@@ -46,6 +46,26 @@ class Exchange:
     calls: list[RecordedCall]
     elapsed_ms: float
 
+    @property
+    def reply(self) -> dict[str, Any]:
+        """The one answer the bot gave through the response URL (LookupError if not exactly one)."""
+        replies = [call.body for call in self.calls if call.method == "response_url"]
+        if len(replies) != 1:
+            raise LookupError(f"expected one reply, got {len(replies)}: {[c.method for c in self.calls]}")
+        return replies[0]
+
+
+def texts(message: dict[str, Any]) -> list[str]:
+    """The mrkdwn a person reads in a message, block by block: section texts and fields, context lines."""
+    found: list[str] = []
+    for block in message.get("blocks") or []:
+        if block.get("text"):
+            found.append(block["text"]["text"])
+        found.extend(field["text"] for field in block.get("fields", []))
+        if block["type"] == "context":
+            found.extend(element.get("text", "") for element in block["elements"])
+    return found
+
 
 @dataclass(frozen=True)
 class Submission:
@@ -143,6 +163,12 @@ class LocalWorkspace:
             channel_id=channel_id,
         )
         return self.send(body)
+
+    def reply_to(self, text: str, user_id: str) -> dict[str, Any]:
+        """`/cs <text>` typed by `user_id`: the private reply they see (AssertionError if it is public)."""
+        reply = self.command(text, user_id=user_id).reply
+        assert reply.get("response_type") == "ephemeral", reply
+        return reply
 
     def click(self, action_id: str, value: str, *, user_id: str, channel_id: str = "C0DEMO") -> Exchange:
         body = block_action_body(

@@ -457,20 +457,15 @@ def test_a_template_failing_at_render_time_fails_the_digest_tells_the_admins_and
 # --- a private preview in Slack ----------------------------------------------------------------------
 
 
-def preview(workspace: LocalWorkspace, text: str, user: str) -> dict:  # type: ignore[type-arg]
-    [reply] = [c.body for c in workspace.command(text, user_id=user).calls if c.method == "response_url"]
-    return reply
-
-
 def test_cs_digest_previews_last_month_privately_to_the_team_and_refuses_others(engine: Engine) -> None:
     build_october(engine)
     clock = fixed_clock(tokyo(date(2026, 11, 20), 10))
     with LocalWorkspace(engine=engine, config=digest_config(), clock=clock) as workspace:
         workspace.slack.add_user("U0STRANGE")
-        shown = preview(workspace, "digest", EMILY)
-        japanese = preview(workspace, "digest 2026-10", MISAKI)
-        refused = preview(workspace, "digest", "U0STRANGE")
-        usage = preview(workspace, "digest octobre", EMILY)
+        shown = workspace.reply_to("digest", EMILY)
+        japanese = workspace.reply_to("digest 2026-10", MISAKI)
+        refused = workspace.reply_to("digest", "U0STRANGE")
+        usage = workspace.reply_to("digest octobre", EMILY)
     body = json.dumps(shown["blocks"], ensure_ascii=False)
     assert shown["response_type"] == "ephemeral"
     assert "Preview, visible only to you" in body and f"<#{CHANNEL}>" in body
@@ -493,10 +488,10 @@ def test_a_future_month_and_a_month_before_the_data_have_no_digest(engine: Engin
     build_october(engine)
     clock = fixed_clock(tokyo(date(2026, 11, 20), 10))
     with LocalWorkspace(engine=engine, config=digest_config(), clock=clock) as workspace:
-        future = preview(workspace, "digest 2030-01", EMILY)
-        next_month = preview(workspace, "digest 2026-12", EMILY)
-        ancient = preview(workspace, "digest 1999-01", EMILY)
-        japanese = preview(workspace, "digest 1999-01", MISAKI)
+        future = workspace.reply_to("digest 2030-01", EMILY)
+        next_month = workspace.reply_to("digest 2026-12", EMILY)
+        ancient = workspace.reply_to("digest 1999-01", EMILY)
+        japanese = workspace.reply_to("digest 1999-01", MISAKI)
     assert future["text"] == "There is no digest for January 2030: the month has not begun."
     assert next_month["text"] == "There is no digest for December 2026: the month has not begun."
     # The accounts have been customers since 1 April 2024: nothing is known of 1999.

@@ -29,7 +29,7 @@ from sqlalchemy import Engine
 from sqlmodel import Session, select
 
 from bot.config import WorkspaceConfig, load_config
-from bot.local import LocalWorkspace
+from bot.local import LocalWorkspace, texts
 from bot.render.listings import pack
 from domain.account_owner import owner_by_name, ownership_view
 from domain.at_risk import list_risks
@@ -39,7 +39,6 @@ from domain.ownership import OwnershipConfig
 from domain.policy import RisksConfig
 from domain.scope import Scope, scope_for
 from domain.upcoming_renewals import list_renewals, parse_days
-from localslack import RecordedCall
 from storage.models import AuditEntry, Contract, HealthSnapshot, RiskAlert, TeamMember
 from tests.factories import NOW, STRANGER_ID, TODAY, add_account
 
@@ -220,24 +219,6 @@ def workspace(engine: Engine, config: WorkspaceConfig, ids: dict[str, int]) -> I
         yield workspace
 
 
-def reply_to(workspace: LocalWorkspace, text: str, user: str) -> dict:
-    calls: list[RecordedCall] = workspace.command(text, user_id=user).calls
-    replies = [c.body for c in calls if c.method == "response_url"]
-    assert len(replies) == 1, [c.method for c in calls]
-    assert replies[0]["response_type"] == "ephemeral"
-    return replies[0]
-
-
-def texts(body: dict) -> list[str]:
-    found = []
-    for block in body["blocks"]:
-        if block.get("text"):
-            found.append(block["text"]["text"])
-        if block["type"] == "context":
-            found.extend(element["text"] for element in block["elements"])
-    return found
-
-
 def member(engine: Engine, email: str) -> TeamMember:
     with Session(engine) as session:
         found = session.exec(select(TeamMember).where(TeamMember.email == email)).one()
@@ -249,7 +230,7 @@ def member(engine: Engine, email: str) -> TeamMember:
 
 
 def test_owner_names_each_owner_and_the_rule_that_chose_them(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner acme", BOB)
+    reply = workspace.reply_to("owner acme", BOB)
     assert reply["text"] == "Acme Corporation: renewal owner Emily Carter (CSM)."
     assert texts(reply) == [
         "*Acme Corporation*  `A-10`",
@@ -262,7 +243,7 @@ def test_owner_names_each_owner_and_the_rule_that_chose_them(workspace: LocalWor
 
 
 def test_owner_of_a_large_account_is_the_ae(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner blue harbor", EMILY)
+    reply = workspace.reply_to("owner blue harbor", EMILY)
     assert texts(reply)[1].splitlines()[0] == (
         "*Renewal*: Bob Ray (AE) — ARR $480,000 is at or above the large-account line of $150,000, "
         "so the AE leads the renewal"
@@ -270,7 +251,7 @@ def test_owner_of_a_large_account_is_the_ae(workspace: LocalWorkspace) -> None:
 
 
 def test_owner_who_took_the_renewal_over_wins(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner crest", EMILY)
+    reply = workspace.reply_to("owner crest", EMILY)
     assert texts(reply)[1].splitlines()[0] == (
         "*Renewal*: Bob Ray (AE) — took the renewal over, which wins over the model"
     )
@@ -280,7 +261,7 @@ def test_owner_falls_back_when_the_role_the_model_names_is_empty(engine: Engine,
     config = load_config()
     config.ownership = OwnershipConfig(model="high_touch_growth")
     with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
-        reply = reply_to(workspace, "owner A-12", EMILY)
+        reply = workspace.reply_to("owner A-12", EMILY)
     assert texts(reply)[1:] == [
         "*Renewal*: 佐藤 美咲 (CSM) — the account has no expansion potential, and the high-touch growth "
         "company model hands such renewals to the AM\n"
@@ -293,7 +274,7 @@ def test_owner_falls_back_when_the_role_the_model_names_is_empty(engine: Engine,
 
 
 def test_owner_of_an_account_nobody_is_on(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner A-17", EMILY)
+    reply = workspace.reply_to("owner A-17", EMILY)
     assert reply["text"] == "Nova East: renewal owner nobody."
     assert texts(reply)[1].splitlines()[:2] == [
         "*Renewal*: nobody — the low-touch growth company model gives renewals to the CSM",
@@ -302,7 +283,7 @@ def test_owner_of_an_account_nobody_is_on(workspace: LocalWorkspace) -> None:
 
 
 def test_owner_in_japanese(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "オーナー acme", MISAKI)
+    reply = workspace.reply_to("オーナー acme", MISAKI)
     assert reply["text"] == "Acme Corporation: 更新担当はEmily Carter（CSM）です。"
     assert texts(reply) == [
         "*Acme Corporation*  `A-10`",
@@ -315,7 +296,7 @@ def test_owner_in_japanese(workspace: LocalWorkspace) -> None:
 
 
 def test_owner_lists_several_matches_and_suggests_close_names(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner nova", EMILY)
+    reply = workspace.reply_to("owner nova", EMILY)
     assert reply["text"] == "Several accounts match “nova”:"
     assert texts(reply) == [
         "Several accounts match “nova”:\n"
@@ -323,14 +304,14 @@ def test_owner_lists_several_matches_and_suggests_close_names(workspace: LocalWo
         "• Nova West  `A-18`\n"
         "Ask again with the name or the id, e.g. `/cs owner A-17`."
     ]
-    assert reply_to(workspace, "owner acmee", EMILY)["text"] == (
+    assert workspace.reply_to("owner acmee", EMILY)["text"] == (
         "No account matches “acmee”. Did you mean: Acme Corporation?"
     )
-    assert reply_to(workspace, "owner", EMILY)["text"] == "Which account? For example: `/cs owner acme`"
+    assert workspace.reply_to("owner", EMILY)["text"] == "Which account? For example: `/cs owner acme`"
 
 
 def test_owner_escapes_hostile_account_and_person_names(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner partners", EMILY)
+    reply = workspace.reply_to("owner partners", EMILY)
     text = json.dumps(reply, ensure_ascii=False)
     assert "<!channel>" not in text and "<@U123>" not in text and "<!here>" not in text
     assert texts(reply)[0] == "*&lt;!channel&gt; &amp; &lt;@U123&gt; Partners*  `A-15`"
@@ -338,14 +319,14 @@ def test_owner_escapes_hostile_account_and_person_names(workspace: LocalWorkspac
         "*Renewal*: Mal &lt;!here&gt; &amp; Co (CSM) — "
         "the low-touch growth company model gives renewals to the CSM"
     )
-    choices = reply_to(workspace, "owner <!here> & co", EMILY)
+    choices = workspace.reply_to("owner <!here> & co", EMILY)
     assert "<!here>" not in json.dumps(choices) and "&lt;!here&gt; &amp; co" in choices["text"]
 
 
 def test_owner_is_audited(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
-    reply_to(workspace, "owner acme", BOB)
-    reply_to(workspace, "owner nova", BOB)
-    reply_to(workspace, "owner zzqqxx", BOB)
+    workspace.reply_to("owner acme", BOB)
+    workspace.reply_to("owner nova", BOB)
+    workspace.reply_to("owner zzqqxx", BOB)
     with Session(workspace.engine) as session:
         entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
     assert [(e.action, e.query, e.outcome, e.account_id, e.slack_user_id) for e in entries] == [
@@ -376,7 +357,7 @@ SAKURA_LINE = (
 
 
 def test_renewals_of_a_csm_soonest_first(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "renewals", EMILY)
+    reply = workspace.reply_to("renewals", EMILY)
     # Dune Co is churned and Echo's contract is renewed already: neither is listed.
     assert reply["text"] == "3 renewals in the next 90 days on your accounts"
     assert texts(reply) == [
@@ -386,7 +367,7 @@ def test_renewals_of_a_csm_soonest_first(workspace: LocalWorkspace) -> None:
 
 
 def test_renewals_of_an_ae_include_accounts_they_took_over(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "renewals 365", BOB)
+    reply = workspace.reply_to("renewals 365", BOB)
     crest = (
         "• *Crest Labs* — Jun 1, 2027 (190 days left) · $90,000 · :large_yellow_circle: *63* yellow · "
         "renewal owner: Bob Ray (AE)"
@@ -398,23 +379,23 @@ def test_renewals_of_an_ae_include_accounts_they_took_over(workspace: LocalWorks
 
 
 def test_renewals_of_a_manager_cover_the_team_and_cs_ops_sees_all(workspace: LocalWorkspace) -> None:
-    team = reply_to(workspace, "renewals", GRACE)
+    team = workspace.reply_to("renewals", GRACE)
     assert texts(team) == [
         "*4 renewals in the next 90 days on your team's accounts*",
         f"{BLUE_LINE}\n{HOSTILE_LINE}\n{ACME_LINE}\n{SAKURA_LINE}",
     ]
-    everyone = reply_to(workspace, "renewal 40", OLGA)
+    everyone = workspace.reply_to("renewal 40", OLGA)
     assert texts(everyone) == ["*2 renewals in the next 40 days*", f"{BLUE_LINE}\n{HOSTILE_LINE}"]
 
 
 def test_renewals_in_japanese(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "更新 ９０日", MISAKI)
+    reply = workspace.reply_to("更新 ９０日", MISAKI)
     assert texts(reply) == [
         "*今後90日以内に更新を迎えるあなたのアカウント: 1件*",
         "• *株式会社さくら物流* — 2027/02/15（残り84日） · $60,000 · :large_yellow_circle: *72* 黄 · "
         "更新担当: 佐藤 美咲（CSM）",
     ]
-    empty = reply_to(workspace, "更新 30", MISAKI)
+    empty = workspace.reply_to("更新 30", MISAKI)
     assert empty["text"] == "今後30日以内に更新を迎えるあなたのアカウントはありません。"
 
 
@@ -423,7 +404,7 @@ def test_renewals_notice_deadline_passed_and_today(workspace: LocalWorkspace, id
         # Ends today with 30 days' notice: the notice deadline went by on 2026-10-24.
         _contract(session, 99, ids["echo"], TODAY, arr=30000, auto_renew=True, notice_days=30)
         session.commit()
-    reply = reply_to(workspace, "renewals 1", EMILY)
+    reply = workspace.reply_to("renewals 1", EMILY)
     assert texts(reply)[1] == (
         "• *Echo Ltd* — Nov 23, 2026 (today) · notice deadline passed on Oct 24, 2026 · $30,000 · "
         ":large_green_circle: *80* green · renewal owner: Emily Carter (CSM)"
@@ -432,7 +413,7 @@ def test_renewals_notice_deadline_passed_and_today(workspace: LocalWorkspace, id
 
 @pytest.mark.parametrize("typed", ["0", "366", "soon", "-5", "30 60"])
 def test_renewals_refuses_days_it_cannot_read(workspace: LocalWorkspace, typed: str) -> None:
-    reply = reply_to(workspace, f"renewals {typed}", EMILY)
+    reply = workspace.reply_to(f"renewals {typed}", EMILY)
     assert reply["text"] == "Give a number of days from 1 to 365, e.g. `/cs renewals 30`."
 
 
@@ -444,7 +425,7 @@ def test_renewals_are_capped_and_fit_in_slack(workspace: LocalWorkspace, engine:
             account = add_account(session, f"B-{number:02d}", name, arr=5000, csm_email="olga@example.com")
             _contract(session, 200 + number, account.id, TODAY + timedelta(days=3))  # type: ignore[arg-type]
         session.commit()
-    reply = reply_to(workspace, "renewals 5", OLGA)
+    reply = workspace.reply_to("renewals 5", OLGA)
     assert reply["text"] == "30 renewals in the next 5 days"
     sections = [b["text"]["text"] for b in reply["blocks"] if b["type"] == "section"][1:]
     lines = "\n".join(sections).splitlines()
@@ -499,7 +480,7 @@ SAKURA_RISK = (
 
 
 def test_risks_of_a_csm_lowest_score_first(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "risks", EMILY)
+    reply = workspace.reply_to("risks", EMILY)
     # Echo: yesterday's red is not its newest snapshot, one alert is acknowledged and one too old.
     assert reply["text"] == "2 of your accounts are at risk"
     assert texts(reply) == [
@@ -510,18 +491,18 @@ def test_risks_of_a_csm_lowest_score_first(workspace: LocalWorkspace) -> None:
 
 
 def test_risks_of_a_manager_and_of_cs_ops(workspace: LocalWorkspace) -> None:
-    team = reply_to(workspace, "risk", GRACE)
+    team = workspace.reply_to("risk", GRACE)
     assert texts(team) == [
         "*4 of your team's accounts are at risk*",
         f"{HOSTILE_RISK}\n{BLUE_RISK}\n{CREST_RISK}\n{SAKURA_RISK}",
         RISK_CONTEXT,
     ]
-    assert texts(reply_to(workspace, "risks", OLGA))[0] == "*4 accounts are at risk*"
-    assert texts(reply_to(workspace, "risks", BOB))[1] == f"{BLUE_RISK}\n{CREST_RISK}"
+    assert texts(workspace.reply_to("risks", OLGA))[0] == "*4 accounts are at risk*"
+    assert texts(workspace.reply_to("risks", BOB))[1] == f"{BLUE_RISK}\n{CREST_RISK}"
 
 
 def test_risks_in_japanese(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "リスク", MISAKI)
+    reply = workspace.reply_to("リスク", MISAKI)
     assert texts(reply) == [
         "*リスクのあるあなたのアカウント: 2件*",
         "• *Crest Labs* — :large_yellow_circle: *63* 黄 · :arrow_lower_right: 70から7ポイント低下\n"
@@ -539,9 +520,9 @@ def test_risks_when_nothing_is_at_risk(workspace: LocalWorkspace, engine: Engine
         _person(session, "new@example.com", "New AM", "am", "U0NEWAM", locale="en")
         session.commit()
     workspace.add_team_to_directory()
-    reply = reply_to(workspace, "risks", "U0NEWAM")
+    reply = workspace.reply_to("risks", "U0NEWAM")
     assert texts(reply) == ["None of your accounts is at risk.", RISK_CONTEXT]
-    assert reply_to(workspace, "renewals", "U0NEWAM")["text"] == (
+    assert workspace.reply_to("renewals", "U0NEWAM")["text"] == (
         "No renewals in the next 90 days on your accounts."
     )
 
@@ -557,7 +538,7 @@ def test_people_outside_the_team_are_refused_and_audited(
     workspace: LocalWorkspace, typed: str, action: str
 ) -> None:
     workspace.slack.add_user(STRANGER_ID, email="visitor@example.org", locale="en-US")
-    reply = reply_to(workspace, typed, STRANGER_ID)
+    reply = workspace.reply_to(typed, STRANGER_ID)
     assert reply["text"].startswith("Sorry, account details are only available to the Customer Success team.")
     for secret in ("Acme", "Blue Harbor", "480,000", "Emily"):
         assert secret not in json.dumps(reply)
@@ -575,16 +556,16 @@ def test_user_group_members_off_the_team_list_are_told_why_the_list_is_empty(
         workspace.slack.add_user(STRANGER_ID, email="lead@example.org")
         workspace.slack.set_usergroup("S0CSLEADS", [STRANGER_ID])
         for typed in ("renewals", "risks"):
-            assert reply_to(workspace, typed, STRANGER_ID)["text"] == (
+            assert workspace.reply_to(typed, STRANGER_ID)["text"] == (
                 "You are not on the team list, so no accounts name you as an owner. "
                 "Ask your CS Ops admin to add you."
             )
-        assert reply_to(workspace, "owner acme", STRANGER_ID)["text"].startswith("Acme Corporation:")
+        assert workspace.reply_to("owner acme", STRANGER_ID)["text"].startswith("Acme Corporation:")
 
 
 def test_listings_are_audited(workspace: LocalWorkspace) -> None:
-    reply_to(workspace, "renewals 30", EMILY)
-    reply_to(workspace, "risks", EMILY)
+    workspace.reply_to("renewals 30", EMILY)
+    workspace.reply_to("risks", EMILY)
     with Session(workspace.engine) as session:
         entries = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
     assert [(e.action, e.query, e.outcome, e.slack_user_id) for e in entries] == [
@@ -597,7 +578,7 @@ def test_listings_are_audited(workspace: LocalWorkspace) -> None:
     ("user", "expected"), [(EMILY, "`/cs renewals [days]`"), (MISAKI, "`/cs renewals [日数]`")]
 )
 def test_help_lists_the_new_subcommands(workspace: LocalWorkspace, user: str, expected: str) -> None:
-    text = reply_to(workspace, "help", user)["text"]
+    text = workspace.reply_to("help", user)["text"]
     assert expected in text and "`/cs risks`" in text and "`/cs owner <" in text
 
 
@@ -787,7 +768,7 @@ def test_pack_keeps_lines_whole_and_sections_short() -> None:
 
 
 def test_owner_of_a_churned_account_routes_no_renewal(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "owner dune", EMILY)
+    reply = workspace.reply_to("owner dune", EMILY)
     assert reply["text"] == "Dune Co has churned: no renewal to own."
     assert texts(reply)[1] == (
         ":no_entry: This account has churned, so there is no renewal or expansion to own. "
@@ -806,11 +787,11 @@ def test_a_contract_that_ended_unrenewed_is_listed_as_overdue(
         _contract(session, 41, ids["east"], TODAY - timedelta(days=5), arr=7000)
         _contract(session, 42, ids["east"], TODAY + timedelta(days=360), arr=7000)
         session.commit()
-    reply = reply_to(workspace, "renewals", EMILY)
+    reply = workspace.reply_to("renewals", EMILY)
     assert texts(reply)[0] == "*3 renewals in the next 90 days on your accounts* · :warning: 1 overdue"
     first = texts(reply)[1].splitlines()[0]
     assert first.startswith("• *Acme Corporation* — Nov 11, 2026 (:warning: overdue by 12 days) · $5,000")
-    everyone = texts(reply_to(workspace, "renewals", OLGA))
+    everyone = texts(workspace.reply_to("renewals", OLGA))
     assert "Nova East" not in "\n".join(everyone)  # renewed by the contract that follows it
 
 
@@ -826,12 +807,12 @@ def test_the_card_says_churned_and_overdue(workspace: LocalWorkspace, ids: dict[
         _contract(session, 43, ids["sakura"], TODAY - timedelta(days=3), arr=60000)
         session.delete(session.exec(select(Contract).where(Contract.external_id == "C-12")).one())
         session.commit()
-    dune = reply_to(workspace, "health dune", EMILY)
+    dune = workspace.reply_to("health dune", EMILY)
     assert texts(dune)[0] == "*Dune Co*  `A-14` · :no_entry: *Churned on Oct 3, 2026*"
     assert dune["text"].startswith("Dune Co has churned.")
     fields = [f["text"] for b in dune["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
     assert "*Next renewal*\nNone: the account has churned" in fields
-    sakura = reply_to(workspace, "health A-12", MISAKI)
+    sakura = workspace.reply_to("health A-12", MISAKI)
     assert texts(sakura)[0] == "*株式会社さくら物流*  `A-12` · :warning: *更新期限切れ*"
     fields = [f["text"] for b in sakura["blocks"] if b["type"] == "section" for f in b.get("fields", [])]
     assert (

@@ -10,10 +10,10 @@ from sqlmodel import Session, select
 
 from bot import slack_ids
 from bot.config import WorkspaceConfig, load_config
-from bot.local import LocalWorkspace
+from bot.local import LocalWorkspace, texts
 from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
-from localslack import RecordedCall, slash_command_body
+from localslack import slash_command_body
 from storage.models import AuditEntry
 from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, TODAY, build_small_workspace
 
@@ -36,38 +36,20 @@ def workspace(engine: Engine, config: WorkspaceConfig, ids: dict[str, int]) -> I
         yield workspace
 
 
-def only_reply(calls: list[RecordedCall]) -> dict:
-    replies = [c for c in calls if c.method == "response_url"]
-    assert len(replies) == 1, [c.method for c in calls]
-    return replies[0].body
-
-
 def all_text(body: dict) -> str:
     """Every string the message carries (fallback and blocks), for checks that must hold anywhere in it."""
     return json.dumps(body, ensure_ascii=False)
 
 
-def section_texts(body: dict) -> list[str]:
-    texts = []
-    for block in body["blocks"]:
-        if block.get("text"):
-            texts.append(block["text"]["text"])
-        texts.extend(field["text"] for field in block.get("fields", []))
-        texts.extend(
-            element.get("text", "") for element in block.get("elements", []) if block["type"] == "context"
-        )
-    return texts
-
-
 def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health acme", user_id=AE_ID).calls)
+    reply = workspace.command("health acme", user_id=AE_ID).reply
 
     assert reply["response_type"] == "ephemeral"
     # Measures with data: seat utilisation 50 (w25), logins 50 (w10), features 75 (w10), value points 100
     # (w20), NPS 75 (w15), open tickets 25 (w10); last touch has none and is left out of the weighting.
     # (25·50 + 10·50 + 10·75 + 20·100 + 15·75 + 10·25) / 90 = 5875 / 90 = 65.3 → yellow.
     assert reply["text"] == "Acme Corporation: health 65 (yellow). Renews Jan 31, 2027."
-    title, health, trend, arr, renewal, owners, drivers, context = section_texts(reply)
+    title, health, trend, arr, renewal, owners, drivers, context = texts(reply)
     assert title == "*Acme Corporation*  `A-1`"
     assert health == "*Health*\n:large_yellow_circle: *65* / 100 · yellow"
     # 80 stored 30 days ago and nothing in between: the line stays at 80 (▇) until today's 65.3 (▆);
@@ -98,7 +80,7 @@ def test_card_in_english_shows_every_figure_worked_out_by_hand(workspace: LocalW
 
 
 def test_card_in_japanese_for_a_japanese_user(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
+    reply = workspace.command("health acme", user_id=CSM_ID).reply
     text = all_text(reply)
     assert reply["text"] == "Acme Corporation: ヘルススコア65（黄）。更新日は2027/01/31です。"
     assert "残り69日" in text
@@ -110,42 +92,42 @@ def test_card_in_japanese_for_a_japanese_user(workspace: LocalWorkspace) -> None
 
 @pytest.mark.parametrize("typed", ["acme", "ACME", "Acme Corp", "acme.com", "A-1", "  acme  "])
 def test_loose_names_find_acme(workspace: LocalWorkspace, typed: str) -> None:
-    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    reply = workspace.command(f"health {typed}", user_id=AE_ID).reply
     assert reply["text"].startswith("Acme Corporation: health 65")
 
 
 def test_japanese_name_by_substring(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health さくら", user_id=AE_ID).calls)
+    reply = workspace.command("health さくら", user_id=AE_ID).reply
     assert reply["blocks"][0]["text"]["text"] == "*株式会社さくら物流*  `A-2`"
 
 
 def test_several_matches_offer_buttons_and_a_press_shows_that_card(
     workspace: LocalWorkspace, ids: dict[str, int]
 ) -> None:
-    reply = only_reply(workspace.command("health globex", user_id=AE_ID).calls)
+    reply = workspace.command("health globex", user_id=AE_ID).reply
     assert reply["text"] == "Several accounts match “globex”. Which one?"
     buttons = reply["blocks"][-1]["elements"]
     assert [b["text"]["text"] for b in buttons] == ["Globex America", "Globex Japan"]
     assert {b["value"] for b in buttons} == {str(ids["globex_jp"]), str(ids["globex_us"])}
 
     japan = next(b for b in buttons if b["text"]["text"] == "Globex Japan")
-    picked = only_reply(workspace.click(japan["action_id"], japan["value"], user_id=AE_ID).calls)
+    picked = workspace.click(japan["action_id"], japan["value"], user_id=AE_ID).reply
     assert picked["replace_original"] is True
     assert picked["blocks"][0]["text"]["text"] == "*Globex Japan*  `A-3`"
 
 
 def test_unknown_name_suggests_close_ones(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health acmee", user_id=AE_ID).calls)
+    reply = workspace.command("health acmee", user_id=AE_ID).reply
     assert reply["text"] == "No account matches “acmee”. Did you mean: Acme Corporation?"
 
 
 def test_nothing_close_says_so(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health zzqqxx", user_id=AE_ID).calls)
+    reply = workspace.command("health zzqqxx", user_id=AE_ID).reply
     assert reply["text"] == "No account matches “zzqqxx”."
 
 
 def test_mentions_and_ampersands_in_names_arrive_escaped(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health partners", user_id=AE_ID).calls)
+    reply = workspace.command("health partners", user_id=AE_ID).reply
     text = all_text(reply)
     assert "<!channel>" not in text and "<@U123>" not in text and " & " not in text
     assert reply["blocks"][0]["text"]["text"] == "*&lt;!channel&gt; &amp; &lt;@U123&gt; Partners*  `A-5`"
@@ -153,10 +135,10 @@ def test_mentions_and_ampersands_in_names_arrive_escaped(workspace: LocalWorkspa
 
 
 def test_typed_text_is_escaped_when_echoed(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health <!here> & co", user_id=AE_ID).calls)
+    reply = workspace.command("health <!here> & co", user_id=AE_ID).reply
     assert "<!here>" not in all_text(reply)
     assert "&lt;!here&gt; &amp; co" in reply["text"]
-    unknown = only_reply(workspace.command("<!everyone>", user_id=AE_ID).calls)
+    unknown = workspace.command("<!everyone>", user_id=AE_ID).reply
     assert "<!everyone>" not in all_text(unknown)
 
 
@@ -164,7 +146,7 @@ def test_people_outside_the_team_are_refused_and_the_refusal_is_audited(
     workspace: LocalWorkspace, engine: Engine
 ) -> None:
     workspace.slack.add_user(STRANGER_ID, email="visitor@example.org", locale="en-US")
-    reply = only_reply(workspace.command("health acme", user_id=STRANGER_ID).calls)
+    reply = workspace.command("health acme", user_id=STRANGER_ID).reply
     assert reply["text"].startswith("Sorry, account details are only available to the Customer Success team.")
     assert "Acme Corporation" not in all_text(reply) and "120,000" not in all_text(reply)
     with Session(engine) as session:
@@ -178,7 +160,7 @@ def test_members_of_the_configured_user_group_are_allowed(engine: Engine, ids: d
     with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
         workspace.slack.add_user(STRANGER_ID, email="lead@example.org")
         workspace.slack.set_usergroup("S0CSLEADS", [STRANGER_ID])
-        reply = only_reply(workspace.command("health acme", user_id=STRANGER_ID).calls)
+        reply = workspace.command("health acme", user_id=STRANGER_ID).reply
     assert reply["text"].startswith("Acme Corporation: health 65")
 
 
@@ -191,7 +173,7 @@ def test_a_team_member_without_a_slack_id_is_recognised_by_email(
         session.add(TeamMember(email="new.csm@example.com", name="New CSM", role="csm"))
         session.commit()
     workspace.slack.add_user("U0NEWCSM", email="new.csm@example.com")
-    reply = only_reply(workspace.command("health acme", user_id="U0NEWCSM").calls)
+    reply = workspace.command("health acme", user_id="U0NEWCSM").reply
     assert reply["text"].startswith("Acme Corporation: health 65")
     with Session(engine) as session:
         linked = session.exec(select(TeamMember).where(TeamMember.email == "new.csm@example.com")).one()
@@ -217,7 +199,7 @@ def test_every_lookup_is_audited(workspace: LocalWorkspace, engine: Engine, ids:
 def test_share_posts_the_card_in_the_channel_naming_who_shared_it(
     workspace: LocalWorkspace, ids: dict[str, int], engine: Engine
 ) -> None:
-    card = only_reply(workspace.command("health acme", user_id=AE_ID).calls)
+    card = workspace.command("health acme", user_id=AE_ID).reply
     share = card["blocks"][-1]["elements"][0]
     calls = workspace.click(share["action_id"], share["value"], user_id=AE_ID).calls
     replies = [c.body for c in calls if c.method == "response_url"]
@@ -235,8 +217,7 @@ def test_share_posts_the_card_in_the_channel_naming_who_shared_it(
 
 
 def test_share_by_someone_outside_the_team_is_refused(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
-    calls = workspace.click(slack_ids.SHARE_HEALTH_CARD, str(ids["acme"]), user_id=STRANGER_ID).calls
-    reply = only_reply(calls)
+    reply = workspace.click(slack_ids.SHARE_HEALTH_CARD, str(ids["acme"]), user_id=STRANGER_ID).reply
     assert reply.get("response_type") != "in_channel"
     assert reply["text"].startswith("Sorry")
     assert "Acme" not in all_text(reply)
@@ -252,13 +233,13 @@ def test_help_lists_subcommands_in_the_users_language(
     workspace: LocalWorkspace, user: str, expected: str
 ) -> None:
     for typed in ("help", ""):
-        reply = only_reply(workspace.command(typed, user_id=user).calls)
+        reply = workspace.command(typed, user_id=user).reply
         assert expected in reply["text"]
         assert "`/cs help`" in reply["text"]
 
 
 def test_unknown_subcommand_points_to_help_and_keeps_the_word_as_typed(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("Frobnicate", user_id=AE_ID).calls)
+    reply = workspace.command("Frobnicate", user_id=AE_ID).reply
     assert reply["text"] == "I don't know “Frobnicate”. Try `/cs help`."
 
 
@@ -274,13 +255,13 @@ def test_unknown_subcommand_points_to_help_and_keeps_the_word_as_typed(workspace
     ],
 )
 def test_a_mistyped_subcommand_gets_did_you_mean(workspace: LocalWorkspace, typed: str, meant: str) -> None:
-    reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+    reply = workspace.command(typed, user_id=AE_ID).reply
     word = typed.split()[0]
     assert reply["text"] == f"I don't know “{word}”. Did you mean `{meant}`? (`/cs help` lists everything.)"
 
 
 def test_a_mistyped_subcommand_in_japanese(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("heath acme", user_id=CSM_ID).calls)
+    reply = workspace.command("heath acme", user_id=CSM_ID).reply
     assert (
         reply["text"]
         == "「heath」はわかりません。`/cs health acme` のことですか？（`/cs help` で一覧を表示します）"
@@ -297,13 +278,13 @@ def test_a_mistyped_subcommand_in_japanese(workspace: LocalWorkspace) -> None:
     ],
 )
 def test_a_question_without_ask_is_answered(workspace: LocalWorkspace, typed: str) -> None:
-    reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+    reply = workspace.command(typed, user_id=AE_ID).reply
     cited = json.dumps(reply["blocks"], ensure_ascii=False)
     assert "I don't know" not in reply["text"] and ("Sources" in cited or "出典" in cited)
 
 
 def test_health_without_a_name_asks_which_account(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health", user_id=AE_ID).calls)
+    reply = workspace.command("health", user_id=AE_ID).reply
     assert reply["text"] == "Which account? For example: `/cs health acme`"
 
 
@@ -343,7 +324,7 @@ def test_a_failure_inside_the_bot_gets_a_polite_answer(
     monkeypatch.setattr(health, "health_by_name", broken)
     exchange = workspace.command("health acme", user_id=AE_ID)
     assert exchange.status == 200
-    reply = only_reply(exchange.calls)
+    reply = exchange.reply
     assert reply["text"].startswith("Something went wrong on our side")
     assert "database on fire" not in all_text(reply)
     # It promises nothing that does not happen: the failure is logged, nobody is told by the bot.
@@ -352,16 +333,16 @@ def test_a_failure_inside_the_bot_gets_a_polite_answer(
 
 def test_every_reply_fits_slack_limits_and_has_a_fallback(workspace: LocalWorkspace) -> None:
     for typed in ("help", "health acme", "health globex", "health acmee", "health partners"):
-        reply = only_reply(workspace.command(typed, user_id=AE_ID).calls)
+        reply = workspace.command(typed, user_id=AE_ID).reply
         assert reply["text"].strip()
         assert 0 < len(reply["blocks"]) <= 50
         for block in reply["blocks"]:
-            for text in section_texts({"blocks": [block]}):
+            for text in texts({"blocks": [block]}):
                 assert len(text) <= 3000
 
 
 def test_a_full_width_space_separates_the_subcommand(workspace: LocalWorkspace) -> None:
-    reply = only_reply(workspace.command("health\u3000acme", user_id=AE_ID).calls)
+    reply = workspace.command("health\u3000acme", user_id=AE_ID).reply
     assert reply["text"].startswith("Acme Corporation: health 65")
 
 
@@ -374,12 +355,12 @@ def test_a_card_with_one_measure_of_data_says_it_is_not_enough(
         session.add(MetricObservation(account_id=ids["globex_jp"], metric="nps", observed_on=TODAY, value=10))
         session.commit()
     refresh_snapshots(workspace.engine, load_config().health, [TODAY])
-    reply = only_reply(workspace.command("health globex japan", user_id=AE_ID).calls)
-    texts = section_texts(reply)
+    reply = workspace.command("health globex japan", user_id=AE_ID).reply
+    lines = texts(reply)
     assert (
-        texts[1] == "*Health*\n:white_circle: Not enough data yet\n1 of 7 measures has data; a score needs 3"
+        lines[1] == "*Health*\n:white_circle: Not enough data yet\n1 of 7 measures has data; a score needs 3"
     )
-    drivers = texts[6]
+    drivers = lines[6]
     assert "Strongest" not in drivers
     assert drivers.endswith(
         "_1 of 7 measures has data. No data: Seat utilisation, Login frequency, Feature breadth, "
@@ -404,7 +385,7 @@ def test_a_button_with_a_malformed_value_is_answered_at_once_and_politely(
     exchange = workspace.click(action_id, value, user_id=AE_ID)
     # Acknowledged within Slack's three seconds, however the listener fares after it.
     assert exchange.status == 200 and exchange.elapsed_ms < 2500
-    reply = only_reply(exchange.calls)
+    reply = exchange.reply
     assert reply["replace_original"] is False and reply["response_type"] == "ephemeral"
     assert reply["text"].startswith("That button no longer works")
 
@@ -412,15 +393,15 @@ def test_a_button_with_a_malformed_value_is_answered_at_once_and_politely(
 def test_sharing_the_card_of_an_account_since_removed_leaves_the_card_in_place(
     workspace: LocalWorkspace,
 ) -> None:
-    reply = only_reply(workspace.click("share_health_card", "99999", user_id=AE_ID).calls)
+    reply = workspace.click("share_health_card", "99999", user_id=AE_ID).reply
     assert reply["replace_original"] is False and reply["response_type"] == "ephemeral"
     assert reply["text"].startswith("That account is no longer in csbot")
 
 
 def test_a_megabyte_of_text_is_refused_without_a_lookup(workspace: LocalWorkspace) -> None:
-    huge = only_reply(workspace.command("health " + "a" * 1_000_000, user_id=AE_ID).calls)
+    huge = workspace.command("health " + "a" * 1_000_000, user_id=AE_ID).reply
     assert huge["text"] == "That is 1000007 characters; I read at most 4000. Please shorten it."
-    long_name = only_reply(workspace.command("health " + "%_" * 1000, user_id=AE_ID).calls)
+    long_name = workspace.command("health " + "%_" * 1000, user_id=AE_ID).reply
     assert long_name["text"] == (
         "That is 2000 characters; account names and ids have at most 255. Nothing was looked up."
     )
@@ -430,7 +411,7 @@ def test_the_card_uses_the_workspaces_own_names_for_segments(engine: Engine, ids
     config = load_config()
     config.labels.segments = {"smb": {"ja": "中小企業"}}
     with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
-        reply = only_reply(workspace.command("health acme", user_id=CSM_ID).calls)
+        reply = workspace.command("health acme", user_id=CSM_ID).reply
     assert "セグメント: 中小企業 · 地域: 日本 · 2026/11/23時点、スコアカード「標準」で算出" in all_text(reply)
 
 
@@ -438,13 +419,13 @@ def test_the_card_uses_the_workspaces_own_names_for_segments(engine: Engine, ids
 def test_kana_are_folded_so_hiragana_and_katakana_find_the_same_account(
     workspace: LocalWorkspace, typed: str
 ) -> None:
-    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    reply = workspace.command(f"health {typed}", user_id=AE_ID).reply
     assert reply["blocks"][0]["text"]["text"] == "*株式会社さくら物流*  `A-2`"
 
 
 @pytest.mark.parametrize("typed", ["a-1", "A-1", " a-1 "])
 def test_account_ids_are_found_in_any_case(workspace: LocalWorkspace, typed: str) -> None:
-    reply = only_reply(workspace.command(f"health {typed}", user_id=AE_ID).calls)
+    reply = workspace.command(f"health {typed}", user_id=AE_ID).reply
     assert reply["text"].startswith("Acme Corporation: health 65")
 
 
@@ -452,7 +433,7 @@ def test_account_ids_are_found_in_any_case(workspace: LocalWorkspace, typed: str
 def test_help_lists_every_subcommand_of_the_registry(workspace: LocalWorkspace, user: str) -> None:
     from handlers.commands.registry import SUBCOMMANDS
 
-    text = only_reply(workspace.command("help", user_id=user).calls)["text"]
+    text = workspace.command("help", user_id=user).reply["text"]
     listed = [line.split("`")[1].split()[1] for line in text.splitlines() if line.startswith("• `")]
     assert listed == [subcommand.name for subcommand in SUBCOMMANDS]
     for subcommand in SUBCOMMANDS:
@@ -464,4 +445,4 @@ def test_help_lists_every_subcommand_of_the_registry(workspace: LocalWorkspace, 
 
 def workspace_routes(workspace: LocalWorkspace, word: str, user: str) -> str:
     """The first line of the reply to `/cs <word>` alone: the same for a subcommand and its aliases."""
-    return only_reply(workspace.command(word, user_id=user).calls)["text"].splitlines()[0]
+    return workspace.command(word, user_id=user).reply["text"].splitlines()[0]

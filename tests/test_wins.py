@@ -17,11 +17,10 @@ from sqlmodel import Session, select
 
 from bot import slack_ids
 from bot.config import load_config
-from bot.local import LocalWorkspace
+from bot.local import LocalWorkspace, texts
 from domain.clock import fixed_clock
 from domain.wins import MAX_STORY, parse_win_text, problem_with
 from handlers.slack_text import message_as_plain_text, unescape
-from localslack import RecordedCall
 from storage.models import AuditEntry, CustomerWin
 from storage.wins import record_win, wins_between
 from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, TODAY, build_small_workspace
@@ -39,24 +38,6 @@ def ids(engine: Engine) -> dict[str, int]:
 def workspace(engine: Engine, ids: dict[str, int]) -> Iterator[LocalWorkspace]:
     with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
         yield workspace
-
-
-def reply_to(workspace: LocalWorkspace, text: str, user: str) -> dict[str, Any]:
-    calls: list[RecordedCall] = workspace.command(text, user_id=user).calls
-    replies = [c.body for c in calls if c.method == "response_url"]
-    assert len(replies) == 1, [c.method for c in calls]
-    assert replies[0]["response_type"] == "ephemeral"
-    return replies[0]
-
-
-def texts(body: dict[str, Any]) -> list[str]:
-    found = []
-    for block in body["blocks"]:
-        if block.get("text"):
-            found.append(block["text"]["text"])
-        if block["type"] == "context":
-            found.extend(element["text"] for element in block["elements"])
-    return found
 
 
 def wins(engine: Engine) -> list[CustomerWin]:
@@ -233,7 +214,7 @@ def test_a_message_is_one_win_per_account_but_typed_wins_never_clash(
 def test_win_records_credits_the_author_and_names_the_digest(
     workspace: LocalWorkspace, ids: dict[str, int]
 ) -> None:
-    reply = reply_to(workspace, "win acme Renewed for two years with 20 more seats", AE_ID)
+    reply = workspace.reply_to("win acme Renewed for two years with 20 more seats", AE_ID)
     assert reply["text"] == (
         ":tada: Customer win recorded for *Acme Corporation*. It will appear in the digest for November."
     )
@@ -251,7 +232,7 @@ def test_win_records_credits_the_author_and_names_the_digest(
 
 
 def test_win_in_japanese(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
-    reply = reply_to(workspace, "成功事例 「株式会社さくら物流」オンボーディングを3週間に短縮", CSM_ID)
+    reply = workspace.reply_to("成功事例 「株式会社さくら物流」オンボーディングを3週間に短縮", CSM_ID)
     assert reply["text"] == (
         ":tada: *株式会社さくら物流* の成功事例を記録しました。11月のダイジェストに掲載されます。"
     )
@@ -264,7 +245,7 @@ def test_win_in_japanese(workspace: LocalWorkspace, ids: dict[str, int]) -> None
 
 
 def test_win_on_an_unknown_account_suggests_and_records_nothing(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "win acmee renewed for two years", AE_ID)
+    reply = workspace.reply_to("win acmee renewed for two years", AE_ID)
     assert (
         reply["text"] == "No account matches “acmee”. Did you mean: Acme Corporation?\nNothing was recorded."
     )
@@ -273,7 +254,7 @@ def test_win_on_an_unknown_account_suggests_and_records_nothing(workspace: Local
 
 
 def test_win_on_several_accounts_lists_them_and_records_nothing(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "win globex expanded to three teams", AE_ID)
+    reply = workspace.reply_to("win globex expanded to three teams", AE_ID)
     assert texts(reply) == [
         "Several accounts match “globex”:\n"
         "• Globex America  `A-4`\n"
@@ -284,39 +265,39 @@ def test_win_on_several_accounts_lists_them_and_records_nothing(workspace: Local
 
 
 def test_win_without_account_story_or_within_limits_explains(workspace: LocalWorkspace) -> None:
-    usage = reply_to(workspace, "win", AE_ID)["text"]
+    usage = workspace.reply_to("win", AE_ID)["text"]
     assert usage.startswith("Record a customer win: `/cs win &lt;account&gt; &lt;story&gt;`")
-    assert reply_to(workspace, "win acme", AE_ID)["text"] == (
+    assert workspace.reply_to("win acme", AE_ID)["text"] == (
         "What happened at *Acme Corporation*? Put the story after the name, "
         "e.g. `/cs win acme Renewed for two years`."
     )
-    too_long = reply_to(workspace, "win acme " + "x" * 2001, AE_ID)["text"]
+    too_long = workspace.reply_to("win acme " + "x" * 2001, AE_ID)["text"]
     assert too_long == "The story is 2001 characters long; the limit is 2000. Please shorten it."
     assert wins(workspace.engine) == []
 
 
 def test_win_is_refused_to_people_outside_the_team(workspace: LocalWorkspace) -> None:
-    reply = reply_to(workspace, "win acme we renewed", STRANGER_ID)
+    reply = workspace.reply_to("win acme we renewed", STRANGER_ID)
     assert reply["text"].startswith("Sorry, account details are only available to the Customer Success team.")
     assert wins(workspace.engine) == []
     assert audit(workspace.engine) == [("win", "acme we renewed", "refused", None, STRANGER_ID)]
-    assert reply_to(workspace, "wins", STRANGER_ID)["text"].startswith("Sorry,")
+    assert workspace.reply_to("wins", STRANGER_ID)["text"].startswith("Sorry,")
 
 
 def test_win_escapes_hostile_names_and_stories(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
-    reply = reply_to(workspace, "win partners <!channel> they renewed & grew", AE_ID)
+    reply = workspace.reply_to("win partners <!channel> they renewed & grew", AE_ID)
     assert "<!channel>" not in json.dumps(reply) and "<@U123>" not in json.dumps(reply)
     assert "*&lt;!channel&gt; &amp; &lt;@U123&gt; Partners*" in reply["text"]
     [win] = wins(workspace.engine)
     assert (win.account_id, win.story) == (ids["hostile"], "<!channel> they renewed & grew")
     # Slack sends what people type with &, < and > as entities: stored as typed, escaped once when shown.
-    reply_to(workspace, "win acme &lt;!here&gt; &amp; co signed", AE_ID)
+    workspace.reply_to("win acme &lt;!here&gt; &amp; co signed", AE_ID)
     assert wins(workspace.engine)[-1].story == "<!here> & co signed"
-    listed = reply_to(workspace, "wins", AE_ID)
+    listed = workspace.reply_to("wins", AE_ID)
     body = json.dumps(listed)
     assert "<!channel>" not in body and "<!here>" not in body and "<@U123>" not in body
     assert "&lt;!channel&gt; they renewed &amp; grew" in texts(listed)[1]
-    unknown = reply_to(workspace, "win <!here> did it", AE_ID)
+    unknown = workspace.reply_to("win <!here> did it", AE_ID)
     assert unknown["text"].startswith("No account matches “&lt;!here&gt;”.")
 
 
@@ -329,7 +310,7 @@ def test_wins_lists_this_months_wins_with_impact_person_and_day(
     add_win(workspace.engine, ids["acme"], date(2026, 10, 31), "last month")
     add_win(workspace.engine, ids["acme"], date(2026, 11, 3), "Renewed for two years", impact="+20% seats")
     add_win(workspace.engine, ids["sakura"], TODAY, "Went live\nin a week", author_slack_user_id=AE_ID)
-    reply = reply_to(workspace, "wins", AE_ID)
+    reply = workspace.reply_to("wins", AE_ID)
     assert texts(reply) == [
         "*2 customer wins so far in November 2026*",
         "• *Acme Corporation* — Renewed for two years · :chart_with_upwards_trend: +20% seats · "
@@ -344,19 +325,19 @@ def test_wins_of_an_earlier_month_a_future_one_and_a_month_it_cannot_read(
     workspace: LocalWorkspace, ids: dict[str, int]
 ) -> None:
     add_win(workspace.engine, ids["acme"], date(2026, 10, 31), "Went live on Halloween")
-    october = reply_to(workspace, "wins 2026-10", AE_ID)
+    october = workspace.reply_to("wins 2026-10", AE_ID)
     assert texts(october)[:2] == [
         "*1 customer win in October 2026*",
         "• *Acme Corporation* — Went live on Halloween · credited to <@U0CSM01> · Oct 31, 2026",
     ]
     assert (
-        reply_to(workspace, "wins 2026-09", AE_ID)["text"]
+        workspace.reply_to("wins 2026-09", AE_ID)["text"]
         == "No customer wins were recorded in September 2026."
     )
-    assert reply_to(workspace, "wins 2026-12", AE_ID)["text"] == (
+    assert workspace.reply_to("wins 2026-12", AE_ID)["text"] == (
         "December 2026 has not begun, so it has no wins yet."
     )
-    assert reply_to(workspace, "wins october", AE_ID)["text"].startswith("Which month? For example `/cs wins")
+    assert workspace.reply_to("wins october", AE_ID)["text"].startswith("Which month? For example `/cs wins")
 
 
 def test_a_month_with_many_wins_is_listed_page_by_page(
@@ -366,7 +347,7 @@ def test_a_month_with_many_wins_is_listed_page_by_page(
         add_win(
             workspace.engine, ids["acme"], date(2026, 11, 1) + timedelta(days=number % 20), f"win {number}"
         )
-    first = reply_to(workspace, "wins", AE_ID)
+    first = workspace.reply_to("wins", AE_ID)
     assert texts(first)[-1] == "Showing 1–30 of 35."
     [button] = first["blocks"][-1]["elements"]
     pressed = workspace.click(button["action_id"], button["value"], user_id=AE_ID).calls
@@ -379,23 +360,23 @@ def test_a_month_with_many_wins_is_listed_page_by_page(
 
 def test_wins_on_an_empty_month_says_how_to_add_one(workspace: LocalWorkspace, ids: dict[str, int]) -> None:
     add_win(workspace.engine, ids["acme"], date(2026, 10, 31), "last month")
-    assert reply_to(workspace, "wins", AE_ID)["text"] == (
+    assert workspace.reply_to("wins", AE_ID)["text"] == (
         "No customer wins recorded in November 2026 yet. Record one with "
         "`/cs win &lt;account&gt; &lt;story&gt;`, or use “Share as customer win” on a message."
     )
-    assert reply_to(workspace, "成功事例一覧", CSM_ID)["text"].startswith("2026年11月")
+    assert workspace.reply_to("成功事例一覧", CSM_ID)["text"].startswith("2026年11月")
 
 
 def test_the_month_turns_at_midnight_in_the_workspace_time_zone(engine: Engine, ids: dict[str, int]) -> None:
     # 23:00 in Tokyo on 30 November, then 00:30 on 1 December: still 30 November in UTC both times.
     moments = [datetime(2026, 11, 30, 14, 0, tzinfo=UTC)]
     with LocalWorkspace(engine=engine, config=load_config(), clock=lambda: moments[-1]) as workspace:
-        late = reply_to(workspace, "win acme Renewed just before midnight", AE_ID)["text"]
+        late = workspace.reply_to("win acme Renewed just before midnight", AE_ID)["text"]
         moments.append(moments[0] + timedelta(minutes=90))
-        early = reply_to(workspace, "win globex japan Went live just after midnight", AE_ID)["text"]
-        december = texts(reply_to(workspace, "wins", AE_ID))
+        early = workspace.reply_to("win globex japan Went live just after midnight", AE_ID)["text"]
+        december = texts(workspace.reply_to("wins", AE_ID))
         moments.append(moments[0])
-        november = texts(reply_to(workspace, "wins", AE_ID))
+        november = texts(workspace.reply_to("wins", AE_ID))
     assert late.endswith("in the digest for November.") and early.endswith("in the digest for December.")
     assert [w.won_on for w in wins(engine)] == [date(2026, 11, 30), date(2026, 12, 1)]
     assert december[0] == "*1 customer win so far in December 2026*"
