@@ -15,7 +15,7 @@ from domain.sweep import run_sweep
 from storage import outbox
 from storage.models import Account, AuditEntry, Contract, RenewalReminder, RiskAlert
 from storage.outbox import NewMessage, Purpose, enqueue
-from tests.sweep_factories import CSM, START, build_renewal_workspace
+from tests.factories import CSM, START, build_renewal_workspace
 
 DAY = START + timedelta(days=300)
 NOW = datetime.combine(DAY, time(9, 0), tzinfo=ZoneInfo("Asia/Tokyo")).astimezone(UTC)

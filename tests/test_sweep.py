@@ -20,7 +20,7 @@ from domain.sweep import run_sweep
 from localslack import LocalSlackServer
 from storage import outbox
 from storage.models import Account, Contract, OutboxMessage, RenewalReminder
-from tests.sweep_factories import AE, AM, CSM, CSM2, OPS, START, build_renewal_workspace
+from tests.factories import AE, AM, CSM, CSM2, OPS, START, build_renewal_workspace
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -289,7 +289,7 @@ def test_an_alert_nobody_acknowledges_goes_to_the_managers_once(
     engine: Engine, slack: LocalSlackServer
 ) -> None:
     from storage.models import HealthSnapshot, RiskAlert
-    from tests.sweep_factories import MANAGER
+    from tests.factories import MANAGER
 
     build_renewal_workspace(engine, accounts=4)
     config = load_config()
@@ -324,7 +324,7 @@ def test_twenty_five_escalations_all_reach_the_manager_with_a_button_each(
 ) -> None:
     """A manager told of 25 alerts sees all 25, in two messages that say so, and can acknowledge each."""
     from storage.models import HealthSnapshot, RiskAlert
-    from tests.sweep_factories import MANAGER
+    from tests.factories import MANAGER
 
     build_renewal_workspace(engine, accounts=30)
     config = load_config()
@@ -371,7 +371,7 @@ def test_twenty_five_escalations_all_reach_the_manager_with_a_button_each(
 
 def test_a_manager_nobody_can_dm_is_reported_and_the_alert_waits(engine: Engine) -> None:
     from storage.models import RiskAlert, TeamMember
-    from tests.sweep_factories import MANAGER
+    from tests.factories import MANAGER
 
     build_renewal_workspace(engine, accounts=4)
     config = load_config()

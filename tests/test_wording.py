@@ -8,43 +8,16 @@ import pytest
 from bot.cli.printing import counted
 from bot.cli.sweep_cmd import describe
 from bot.render.health import health_card
-from domain.health.card import Drag, HealthCard, Renewal
+from domain.health.card import Drag, HealthCard
 from domain.health.scoring import MeasureResult
 from domain.renewal_sweep import RenewalSweepResult
 from domain.risk_sweep import RiskSweepResult
 from domain.sweep import SweepResult
+from tests.factories import health_card_of
 
 TODAY = date(2026, 11, 23)
 SEATS = MeasureResult("seat_utilisation", "adoption", 25, 0.4, 50)
-NPS = MeasureResult("nps", "advocacy", 15, None, None)
-TOUCH = MeasureResult("days_since_touch", "relationship", 10, None, None)
-CARD = HealthCard(
-    account_id=1,
-    external_id="A-1",
-    name="Acme Corporation",
-    segment="smb",
-    region="japan",
-    lifecycle_stage="adoption",
-    status="active",
-    churned_on=None,
-    arr=120000,
-    csm=None,
-    ae=None,
-    am=None,
-    renewal=Renewal(TODAY, 0, 120000, True, TODAY.replace(day=24), 1),
-    as_of=TODAY,
-    score=65.0,
-    band="yellow",
-    scorecard="default",
-    baseline_score=64.0,
-    trend_days=1,
-    history=[64.0] * 6 + [65.0],
-    drags=[Drag(SEATS, 1.0)],
-    strongest=None,
-    no_data=[NPS, TOUCH],
-    measures_total=3,
-    min_measures=1,
-)
+CARD = health_card_of()
 
 
 def card_text(card: HealthCard, language: str) -> str:

@@ -15,7 +15,7 @@ from bot.config import LabelsConfig
 from bot.i18n import translator
 from bot.render import labels
 from bot.render.message import Message
-from bot.render.mrkdwn import escape, mention
+from bot.render.mrkdwn import escape_within, mention
 from bot.render.templating import macros
 from domain.health.card import HealthCard
 from storage.accounts import AccountRef
@@ -103,8 +103,8 @@ def choose_account(query: str, choices: list[AccountRef], more: int, *, language
     prompt = m.choose(query, more)
     buttons = [
         ButtonElement(
-            # Button labels are plain text and capped at 75 characters by Slack.
-            text=escape(ref.name)[:75],
+            # Button labels are capped at 75 characters by Slack.
+            text=escape_within(ref.name, 75),
             action_id=f"{slack_ids.PICK_HEALTH_ACCOUNT}:{ref.id}",
             value=str(ref.id),
         )

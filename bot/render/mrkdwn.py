@@ -14,6 +14,17 @@ def escape(text: object) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+def escape_within(text: str, limit: int) -> str:
+    """`text` escaped and no longer than `limit`: shortened before escaping, so no entity is cut in two."""
+    escaped = escape(text)
+    if len(escaped) <= limit:
+        return escaped
+    kept = text[:limit]
+    while kept and len(escape(kept) + "…") > limit:
+        kept = kept[:-1]
+    return escape(kept.rstrip()) + "…"
+
+
 def mention(slack_user_id: str) -> Trusted:
     if not slack_user_id.isalnum():
         raise ValueError(f"not a Slack user id: {slack_user_id!r}")

@@ -18,7 +18,7 @@ from bot.i18n import Translator, translator
 from bot.render import labels
 from bot.render.labels import N_
 from bot.render.message import Message
-from bot.render.mrkdwn import Trusted, mention
+from bot.render.mrkdwn import Trusted, escape, mention
 from bot.render.templating import macros
 from domain.health.card import drags
 from domain.health.scoring import MeasureResult
@@ -111,7 +111,7 @@ def renewal_dm(
         days_left = max(0, (item.target_date - today).days)
         text = m.renewal_item(item, days_left, owner, _health(tr, item.score, item.band), currency)
         blocks.append(SectionBlock(text=_md(text)))
-        fallback.append(item.account_name)
+        fallback.append(escape(item.account_name))
         if item.handled:
             blocks.append(ContextBlock(elements=[_md(m.handled(item.handled, _who(item.handled_by)))]))
         else:
