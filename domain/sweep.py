@@ -10,7 +10,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
-from domain.health.refresh import refresh_snapshots
+from domain.health.refresh import HealthRefresh
 from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
@@ -39,17 +39,21 @@ class SweepResult:
 def run_sweep(
     engine: Engine, policy: SweepPolicy, *, day: date, now: datetime, score_accounts: bool = True
 ) -> SweepResult:
-    """`score_accounts=False` reuses the day's stored snapshots (e.g. replaying days already scored)."""
-    snapshots = refresh_snapshots(engine, policy.health, [day]) if score_accounts else 0
-    renewals = sweep_renewals(
-        engine,
-        day=day,
-        now=now,
-        ownership=policy.ownership,
-        renewals=policy.renewals,
-        channels=policy.channels,
-        default_language=policy.default_language,
-    )
+    """`score_accounts=False` reuses the day's stored snapshots (e.g. replaying days already scored).
+
+    Renewal reminders do not depend on the day's scores, so they are recorded while the health
+    figures are being read; at-risk alerts do, and come after the scoring."""
+    with HealthRefresh(engine, policy.health, [day] if score_accounts else []) as refresh:
+        renewals = sweep_renewals(
+            engine,
+            day=day,
+            now=now,
+            ownership=policy.ownership,
+            renewals=policy.renewals,
+            channels=policy.channels,
+            default_language=policy.default_language,
+        )
+        snapshots = refresh.finish()
     risks = sweep_risks(
         engine,
         day=day,

@@ -4,6 +4,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import orjson
 from alembic import command
 from alembic.config import Config
 from sqlalchemy import Engine, event
@@ -12,12 +13,18 @@ from sqlmodel import Session, create_engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
+def _json_text(value: object) -> str:
+    return orjson.dumps(value).decode()
+
+
 def make_engine(database_url: str) -> Engine:
+    # JSON columns go through orjson: the nightly refresh encodes one per snapshot, tens of thousands.
+    json = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
     if database_url.startswith("sqlite"):
-        engine = create_engine(database_url, connect_args={"check_same_thread": False})
+        engine = create_engine(database_url, connect_args={"check_same_thread": False}, **json)
         event.listen(engine, "connect", _tune_sqlite)
         return engine
-    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10)
+    return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, **json)
 
 
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]

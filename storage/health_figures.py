@@ -2,18 +2,23 @@
 that keep the scores.
 
 Storage knows nothing of scorecards or thresholds. It is asked for (metric, window) pairs and answers,
-per account, with the count, sum and largest of the observations in the window and the last one;
-for value points, with how many fell due in a window and how many of those were reached on time.
-One grouped pass over the metric rows a batch needs, one over its value points.
+for the accounts of a batch, with the count, sum and largest of the observations in each window, the
+day of the last one and, where asked, its value; for value points, with how many fell due in a window
+and how many of those were reached on time. One grouped pass over the metric rows a batch needs, one
+over its value points.
+
+The figures come back as columns (numpy arrays, one entry per account with data): a batch is
+thousands of accounts, and the scoring that reads them works a column at a time.
 """
 
-from collections import defaultdict
 from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 from functools import cache
 from typing import Any
 
+import numpy as np
+from numpy.typing import NDArray
 from sqlalchemy import (
     ColumnElement,
     Connection,
@@ -25,11 +30,11 @@ from sqlalchemy import (
     func,
     literal,
     select,
-    type_coerce,
     union_all,
 )
 
 from storage.models import HealthSnapshot, MetricObservation, Milestone
+from storage.packed import exact, packed_columns, unpacked
 from storage.tables import ACCOUNTS
 from storage.upsert import upsert_rows
 
@@ -47,13 +52,32 @@ class MetricWindow:
     last_value: bool = False  # also read the value of the last observation in the window
 
 
-@dataclass(frozen=True, slots=True)
-class WindowFigures:
-    count: int
-    total: float
-    largest: float
-    last_day: date
-    last_value: float | None  # when asked for
+@dataclass(frozen=True)
+class WindowColumns:
+    """One metric window's figures, one entry per account with at least one observation in it, in
+    account order; an account without one has no entry (no data, never zero)."""
+
+    account_ids: NDArray[np.int64]
+    count: NDArray[np.int64]
+    total: NDArray[np.float64]
+    largest: NDArray[np.float64]
+    last_day: NDArray[np.datetime64]
+    last_value: NDArray[np.float64]  # NaN where the window was not asked for it
+
+
+@dataclass(frozen=True)
+class ValuePointColumns:
+    """Value points due in one window, one entry per account with at least one due, in account order."""
+
+    account_ids: NDArray[np.int64]
+    due: NDArray[np.int64]
+    on_time: NDArray[np.int64]  # of those due, reached by their due date
+
+
+# (metric, window days) → that window's figures for a batch.
+MetricFigures = dict[tuple[str, int], WindowColumns]
+# Window days → value points of a batch.
+ValuePointFigures = dict[int, ValuePointColumns]
 
 
 @dataclass(frozen=True)
@@ -61,12 +85,6 @@ class ScoredAccount:
     id: int
     segment: str | None
     seats: int | None
-
-
-@dataclass(frozen=True)
-class ValuePoints:
-    due: int  # value points due in the window
-    on_time: int  # of those, reached by their due date
 
 
 def accounts_to_score(connection: Connection) -> list[int]:
@@ -79,6 +97,7 @@ def accounts_to_score(connection: Connection) -> list[int]:
 
 
 def scored_accounts(connection: Connection, account_ids: Collection[int]) -> list[ScoredAccount]:
+    """The accounts, in id order, with what scoring needs of them."""
     rows = connection.execute(
         select(ACCOUNTS.c.id, ACCOUNTS.c.segment, ACCOUNTS.c.seats)
         .where(ACCOUNTS.c.id.in_(sorted(account_ids)))
@@ -91,6 +110,13 @@ def _first_day(day: date, days: int) -> date:
     return day - timedelta(days=days - 1)
 
 
+def _start(days: int) -> str:
+    return f"start_{days}"
+
+
+# --- metric windows ---------------------------------------------------------------------------------
+
+
 def metric_figures(
     connection: Connection,
     windows: Collection[MetricWindow],
@@ -98,32 +124,35 @@ def metric_figures(
     day: date,
     first_id: int,
     last_id: int,
-) -> dict[tuple[int, str, int], WindowFigures]:
-    """(account id, metric, window days) → figures, for accounts `first_id` to `last_id`; a window without
-    a row in it has no entry (no data, never zero)."""
+) -> MetricFigures:
+    """Each window's figures for the accounts with ids from `first_id` to `last_id`.
+
+    Each metric comes back as one JSON document of columns (storage/packed.py): the aggregation runs
+    without holding Python's interpreter lock, so the refresh scores the previous batch meanwhile."""
     if not windows:
         return {}
-    query = _figures_query(tuple(sorted(set(windows), key=lambda w: (w.metric, -w.days, w.last_value))))
+    ordered = tuple(sorted(set(windows), key=lambda w: (w.metric, -w.days, w.last_value)))
+    query = _figures_query(ordered, connection.dialect.name)
     params = {"day": day, "first_id": first_id, "last_id": last_id}
     params |= {_start(days): _first_day(day, days) for days in query.window_days}
-    figures: dict[tuple[int, str, int], WindowFigures] = {}
-    for row in connection.execute(query.statement, params):
-        account_id, metric = row[0], row[1]
+    figures: MetricFigures = {}
+    for metric, packed in connection.execute(query.statement, params):
+        ids, *slots = unpacked(packed, 1 + 5 * query.slots)
+        account_ids = np.array(ids, dtype=np.int64)
         for slot, days in enumerate(query.windows_of[metric]):
-            count, total, largest, last_day, last_value = row[2 + 5 * slot : 7 + 5 * slot]
-            if count:
-                figures[(account_id, metric, days)] = WindowFigures(
-                    count, total, largest, _day(last_day), last_value
-                )
+            count, total, largest, last_day, last_value = slots[5 * slot : 5 * slot + 5]
+            counts = np.array(count, dtype=np.int64)
+            has = counts > 0
+            figures[(metric, days)] = WindowColumns(
+                account_ids=account_ids[has],
+                count=counts[has],
+                # None (SQL NULL) becomes NaN; SQLite's exact decimal text becomes the very double.
+                total=np.array(total, dtype=np.float64)[has],
+                largest=np.array(largest, dtype=np.float64)[has],
+                last_day=np.array(last_day, dtype="datetime64[D]")[has],
+                last_value=np.array(last_value, dtype=np.float64)[has],
+            )
     return figures
-
-
-def _day(value: date | str) -> date:
-    return value if isinstance(value, date) else date.fromisoformat(value[:10])
-
-
-def _start(days: int) -> str:
-    return f"start_{days}"
 
 
 @dataclass(frozen=True)
@@ -131,22 +160,36 @@ class _FiguresQuery:
     statement: Any
     windows_of: dict[str, list[int]]  # metric → its window lengths, longest first (the slot order)
     window_days: frozenset[int]
+    slots: int  # windows per metric at most: each row has this many sets of five figures
 
 
 @cache
-def _figures_query(windows: tuple[MetricWindow, ...]) -> _FiguresQuery:
-    """The statement for a set of windows, built once: the day and the batch are bound parameters, so
-    every day and batch reuses the statement SQLAlchemy compiled the first time."""
-    by_metric: dict[str, list[MetricWindow]] = defaultdict(list)
+def _figures_query(windows: tuple[MetricWindow, ...], dialect: str) -> _FiguresQuery:
+    """The statement for a set of windows, built once per database kind: the day and the batch are bound
+    parameters, so every day and batch reuses the statement SQLAlchemy compiled the first time."""
+    by_metric: dict[str, list[MetricWindow]] = {}
     for window in windows:
-        by_metric[window.metric].append(window)
+        by_metric.setdefault(window.metric, []).append(window)
     slots = max(len(ws) for ws in by_metric.values())
     # One statement for every metric (one round trip): each part reads its own metric's rows.
     parts = [_metric_statement(metric, ws, slots) for metric, ws in by_metric.items()]
+    rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("figures")
+    columns = list(rows.c)
+    reals = {2 + 5 * slot + offset for slot in range(slots) for offset in (1, 2, 4)}
+    # One JSON document per metric (the rows are grouped by it, column 1).
+    packed = packed_columns(
+        [
+            exact(column, dialect) if index in reals else column
+            for index, column in enumerate(columns)
+            if index != 1
+        ],
+        dialect,
+    )
     return _FiguresQuery(
-        statement=union_all(*parts) if len(parts) > 1 else parts[0],
+        statement=select(columns[1], packed).group_by(columns[1]),
         windows_of={metric: [w.days for w in ws] for metric, ws in by_metric.items()},
         window_days=frozenset(w.days for w in windows),
+        slots=slots,
     )
 
 
@@ -156,7 +199,7 @@ def _metric_statement(metric: str, windows: Sequence[MetricWindow], slots: int) 
     no sort, and fewer rows than a scan of the period would touch."""
     rows = OBSERVATIONS.alias("observation")
     day = bindparam("day", type_=Date)
-    selected: list[ColumnElement[Any]] = [ACCOUNTS.c.id, literal(metric, String).label("metric")]
+    selected: list[ColumnElement[Any]] = [ACCOUNTS.c.id, literal(metric, String)]
     for slot, window in enumerate(windows):
         first = bindparam(_start(window.days), type_=Date)
         # The longest window bounds the rows read; a shorter one of the same metric counts a part of them.
@@ -169,14 +212,13 @@ def _metric_statement(metric: str, windows: Sequence[MetricWindow], slots: int) 
             func.count(within(rows.c.value)),
             func.sum(within(rows.c.value)),
             func.max(within(rows.c.value)),
-            # As the database gives it (text on SQLite, a date on PostgreSQL): parsed once, below.
-            type_coerce(func.max(within(rows.c.observed_on)), String),
+            func.max(within(rows.c.observed_on)),
             _last_value(metric, first, day) if window.last_value else literal(None),
         ]
     # Every part of the union has the same columns: slots this metric does not use are empty.
     selected += [literal(None)] * (5 * (slots - len(windows)))
     return (
-        select(*selected)
+        select(*(column.label(f"c{index}") for index, column in enumerate(selected)))
         .select_from(ACCOUNTS)
         .join(
             rows,
@@ -209,44 +251,57 @@ def _last_value(metric: str, first: Any, day: Any) -> Any:
     )
 
 
+# --- value points -------------------------------------------------------------------------------------
+
+
 def value_point_figures(
     connection: Connection, windows: Collection[int], *, day: date, first_id: int, last_id: int
-) -> dict[tuple[int, int], ValuePoints]:
-    """(account id, window in days) → value points due in the window and those reached on time."""
+) -> ValuePointFigures:
+    """Each window's value points (due in it; of those, reached on time) for the batch's accounts."""
     if not windows:
         return {}
     ordered = tuple(sorted(set(windows), reverse=True))
     params = {"day": day, "first_id": first_id, "last_id": last_id}
     params |= {_start(days): _first_day(day, days) for days in ordered}
-    figures: dict[tuple[int, int], ValuePoints] = {}
-    for row in connection.execute(_value_points_statement(ordered), params):
-        for index, days in enumerate(ordered):
-            due, reached = int(row[1 + 2 * index] or 0), int(row[2 + 2 * index] or 0)
-            if due:
-                figures[(row[0], days)] = ValuePoints(due=due, on_time=reached)
+    packed = connection.execute(_value_points_statement(ordered, connection.dialect.name), params).scalar()
+    ids, *counts = unpacked(packed, 1 + 2 * len(ordered))
+    if not ids:
+        return {}
+    account_ids = np.array(ids, dtype=np.int64)
+    figures: ValuePointFigures = {}
+    for index, days in enumerate(ordered):
+        due = np.array(counts[2 * index], dtype=np.int64)
+        has = due > 0
+        figures[days] = ValuePointColumns(
+            account_ids=account_ids[has],
+            due=due[has],
+            on_time=np.array(counts[2 * index + 1], dtype=np.int64)[has],
+        )
     return figures
 
 
 @cache
-def _value_points_statement(windows: tuple[int, ...]) -> Any:
+def _value_points_statement(windows: tuple[int, ...], dialect: str) -> Any:
     """Value points due per window, longest window first; built once, the day and batch bound."""
     column = VALUE_POINTS.c
     on_time = and_(column.achieved_date.is_not(None), column.achieved_date <= column.due_date)
-    selected: list[ColumnElement[Any]] = [column.account_id]
+    selected: list[ColumnElement[Any]] = [column.account_id.label("c0")]
     for days in windows:
         inside = column.due_date >= bindparam(_start(days), type_=Date)
         selected += [
-            func.sum(case((inside, 1), else_=0)),
-            func.sum(case((and_(inside, on_time), 1), else_=0)),
+            func.sum(case((inside, 1), else_=0)).label(f"c{len(selected)}"),
+            func.sum(case((and_(inside, on_time), 1), else_=0)).label(f"c{len(selected) + 1}"),
         ]
-    return (
+    per_account = (
         select(*selected)
         .where(
             column.account_id.between(bindparam("first_id"), bindparam("last_id")),
             column.due_date.between(bindparam(_start(windows[0]), type_=Date), bindparam("day", type_=Date)),
         )
         .group_by(column.account_id)
+        .subquery("value_points")
     )
+    return select(packed_columns(list(per_account.c), dialect))
 
 
 def write_snapshots(connection: Connection, rows: Sequence[dict[str, Any]]) -> None:

@@ -2,12 +2,14 @@
 
 from collections.abc import Collection, Sequence
 from datetime import date
+from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Date, Engine, bindparam, select, update
 
 from storage.contracts import overdue
 from storage.owners import OWNER_COLUMNS
+from storage.packed import exact, packed_columns, unpacked
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 from storage.upsert import conflict_insert
 
@@ -16,15 +18,27 @@ def scores_between(
     connection: Connection, first: date, last: date
 ) -> dict[int, tuple[date, float | None, str]]:
     """Each account's latest snapshot (day, score, band) in [first, last]."""
-    latest: dict[int, tuple[date, float | None, str]] = {}
-    rows = connection.execute(
-        select(SNAPSHOTS.c.account_id, SNAPSHOTS.c.day, SNAPSHOTS.c.score, SNAPSHOTS.c.band)
-        .where(SNAPSHOTS.c.day.between(first, last))
-        .order_by(SNAPSHOTS.c.day)
+    # Every account's snapshots of a few days: one JSON document, not a row each (storage/packed.py).
+    statement = _scores_statement(connection.dialect.name)
+    packed = connection.execute(statement, {"first": first, "last": last}).scalar()
+    ids, days, scores, bands = unpacked(packed, 4)
+    latest: dict[int, tuple[str, float | None, str]] = {}
+    for account_id, day, score, band in zip(ids, days, scores, bands, strict=True):
+        seen = latest.get(account_id)
+        if seen is None or day > seen[0]:  # ISO days compare as text
+            latest[account_id] = (day, None if score is None else float(score), band)
+    return {
+        account_id: (date.fromisoformat(day[:10]), score, band)
+        for account_id, (day, score, band) in latest.items()
+    }
+
+
+@cache
+def _scores_statement(dialect: str) -> Any:
+    columns = [SNAPSHOTS.c.account_id, SNAPSHOTS.c.day, exact(SNAPSHOTS.c.score, dialect), SNAPSHOTS.c.band]
+    return select(packed_columns(columns, dialect)).where(
+        SNAPSHOTS.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
     )
-    for account_id, day, score, band in rows:
-        latest[account_id] = (day, score, band)
-    return latest
 
 
 def live_accounts(connection: Connection) -> set[int]:

@@ -14,11 +14,21 @@ from typing import Any
 from sqlalchemy import Engine, select
 
 from domain.health.scorecard import HealthConfig, Measure, Scorecard
-from domain.health.scoring import HealthResult, MeasureResult, weighted_score
+from domain.health.scoring import MeasureResult, weighted_score
 from storage.models import Account, MetricObservation, Milestone
 
 # A metric's observations for one account, sorted by day.
 Series = list[tuple[date, float]]
+
+
+@dataclass(frozen=True)
+class HealthResult:
+    account_id: int
+    day: date
+    scorecard: str
+    score: float | None
+    band: str
+    measures: list[MeasureResult]
 
 
 @dataclass(frozen=True)

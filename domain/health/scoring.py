@@ -1,20 +1,32 @@
-"""Scoring one account on one day from its figures. Pure: no database, no Slack, no clock.
+"""Scoring accounts on a day from their figures. Pure: no database, no Slack, no clock.
 
 The figures (a window's count, sum, largest value and last observation; value points due and reached)
 come from storage/health_figures.py, read for a whole batch of accounts in grouped SQL; here each
 measure turns its figure into a score through its thresholds, and the measures into one score.
 """
 
-from collections.abc import Mapping
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
 
 from domain.health.scorecard import HealthConfig, Measure
-from storage.health_figures import MetricWindow, ScoredAccount, ValuePoints, WindowFigures
+from storage.health_figures import (
+    MetricFigures,
+    MetricWindow,
+    ScoredAccount,
+    ValuePointFigures,
+    WindowColumns,
+)
 
 
-@dataclass(frozen=True, slots=True)
-class MeasureResult:
+class MeasureResult(NamedTuple):
+    """One measure's outcome for an account on a day (a named tuple: the refresh makes one per measure
+    and account, and a tuple is the cheapest to make)."""
+
     id: str
     group: str
     weight: float
@@ -43,16 +55,6 @@ class MeasureResult:
             value=None if data.get("value") is None else float(data["value"]),  # type: ignore[arg-type]
             score=None if data.get("score") is None else float(data["score"]),  # type: ignore[arg-type]
         )
-
-
-@dataclass(frozen=True)
-class HealthResult:
-    account_id: int
-    day: date
-    scorecard: str
-    score: float | None
-    band: str
-    measures: list[MeasureResult]
 
 
 def weighted_score(results: list[MeasureResult], min_measures: int = 1) -> float | None:
@@ -86,62 +88,215 @@ class FigureRequests:
         return cls(metric_windows=windows, value_point_windows=frozenset(value_points))
 
 
-def figure_value(
-    measure: Measure,
-    account: ScoredAccount,
-    day: date,
-    metrics: Mapping[tuple[int, str, int], WindowFigures],
-    value_points: Mapping[tuple[int, int], ValuePoints],
-) -> float | None:
-    """The raw figure a measure's thresholds apply to, from the figures read for the day; None: no data."""
-    if measure.source == "milestones":
-        points = value_points.get((account.id, measure.window_days))
-        return points.on_time / points.due if points else None
-    figures = metrics.get((account.id, measure.metric or "", measure.window_days))
-    if figures is None:
-        return None
-    match measure.aggregate:
-        case "latest":
-            value = figures.last_value
-        case "average":
-            # Days without a row count as no activity only if the metric is reported daily;
-            # averaging what was reported keeps sparse feeds from looking like churn.
-            value = figures.total / figures.count
-        case "sum":
-            value = figures.total
-        case "max":
-            value = figures.largest
-        case "days_since":
-            value = float((day - figures.last_day).days)
-    if value is None:
-        return None
-    if measure.per_seat:
-        return value / account.seats if account.seats else None
-    return value
+@dataclass(frozen=True)
+class _Step:
+    """One measure ready to apply to a batch: where its figure is, how to read it, its thresholds as
+    plain tuples. Built once per refresh, so scoring touches no configuration objects."""
 
+    id: str
+    group: str
+    weight: float
+    milestones: bool
+    metric_key: tuple[str, int]  # (metric, window days); for value points, ("", window days)
+    aggregate: str
+    per_seat: bool
+    thresholds: tuple[tuple[float | None, float | None, float], ...]  # (at least, at most, score)
 
-def score_from_figures(
-    config: HealthConfig,
-    account: ScoredAccount,
-    day: date,
-    metrics: Mapping[tuple[int, str, int], WindowFigures],
-    value_points: Mapping[tuple[int, int], ValuePoints],
-) -> HealthResult:
-    """One account's score on one day, from the figures read for it. Pure: the reads happened before."""
-    scorecard = config.scorecard_for(account.segment)
-    results = []
-    for measure in scorecard.measures:
-        value = figure_value(measure, account, day, metrics, value_points)
-        score = None if value is None else measure.score_for(value)
-        results.append(
-            MeasureResult(id=measure.id, group=measure.group, weight=measure.weight, value=value, score=score)
+    @classmethod
+    def of(cls, measure: Measure) -> "_Step":
+        return cls(
+            id=measure.id,
+            group=measure.group,
+            weight=measure.weight,
+            milestones=measure.source == "milestones",
+            metric_key=(measure.metric or "", measure.window_days),
+            aggregate=measure.aggregate,
+            per_seat=measure.per_seat,
+            thresholds=tuple((t.at_least, t.at_most, t.score) for t in measure.thresholds),
         )
-    score = weighted_score(results, scorecard.min_measures)
-    return HealthResult(
-        account_id=account.id,
-        day=day,
-        scorecard=scorecard.name,
-        score=score,
-        band=config.band_for(score),
-        measures=results,
-    )
+
+    def figures(self, batch: "_Batch") -> NDArray[np.float64]:
+        """The raw figure the thresholds apply to, for every account of the batch; NaN: no data."""
+        values = np.full(len(batch.ids), np.nan)
+        if self.milestones:
+            points = batch.value_points.get(self.metric_key[1])
+            if points is not None:
+                at, found = batch.place(points.account_ids)
+                values[at[found]] = (points.on_time / points.due)[found]
+        else:
+            window = batch.metrics.get(self.metric_key)
+            if window is not None:
+                at, found = batch.place(window.account_ids)
+                values[at[found]] = self._read(window, batch.day)[found]
+        # No seats (none recorded, or zero): a per-seat figure has no data.
+        return values / batch.seats if self.per_seat else values
+
+    def _read(self, window: WindowColumns, day: np.datetime64) -> NDArray[np.float64]:
+        match self.aggregate:
+            case "latest":
+                return window.last_value
+            case "average":
+                # Days without a row count as no activity only if the metric is reported daily;
+                # averaging what was reported keeps sparse feeds from looking like churn.
+                return window.total / window.count
+            case "sum":
+                return window.total
+            case "max":
+                return window.largest
+            case _:  # days_since
+                return (day - window.last_day).astype(np.int64).astype(np.float64)
+
+    def scores(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        """Each figure's score: the first threshold it meets (as `Measure.score_for`), else 0; NaN where
+        there is no figure."""
+        scores = np.full(len(values), np.nan)
+        open_ = ~np.isnan(values)
+        for at_least, at_most, score in self.thresholds:
+            meets = open_.copy()
+            if at_least is not None:
+                meets &= ~(values < at_least)
+            if at_most is not None:
+                meets &= ~(values > at_most)
+            scores[meets] = score
+            open_ &= ~meets
+        scores[open_] = 0.0
+        return scores
+
+
+@dataclass(frozen=True)
+class _Card:
+    name: str
+    steps: tuple[_Step, ...]
+    min_measures: int
+
+
+@dataclass(frozen=True)
+class _Batch:
+    """The accounts of a batch (in id order) and their figures for one day."""
+
+    ids: NDArray[np.int64]
+    seats: NDArray[np.float64]  # NaN where an account has no seats recorded, or zero
+    day: np.datetime64
+    metrics: MetricFigures
+    value_points: ValuePointFigures
+
+    def place(self, account_ids: NDArray[np.int64]) -> tuple[NDArray[np.intp], NDArray[np.bool_]]:
+        """Where each of these accounts sits in the batch, and which of them are in it at all (figures
+        are read by id range, which may take in accounts the batch does not score)."""
+        at = np.minimum(np.searchsorted(self.ids, account_ids), len(self.ids) - 1)
+        return at, self.ids[at] == account_ids
+
+
+@dataclass(frozen=True)
+class BatchScores:
+    """A batch's scores, one entry per account in the order given."""
+
+    account_ids: list[int]
+    scorecards: list[str]
+    scores: list[float | None]
+    bands: list[str]
+    measures: list[list[dict[str, object]]]  # per account, each measure as `MeasureResult.as_dict`
+
+
+class Scorer:
+    """Scores a batch of accounts from its figures for one health configuration. Pure: the reads
+    happened before.
+
+    The configuration is compiled once (scorecards by segment, measures as `_Step`s, bands as bounds)
+    and each measure is worked out for the whole batch at once, column by column: the nightly refresh
+    scores tens of thousands of accounts in a row. The arithmetic is the same, in the same order, as
+    one account at a time would do it, so the scores are identical to the last digit."""
+
+    def __init__(self, config: HealthConfig) -> None:
+        self._config = config
+        self._cards: dict[str | None, _Card] = {}
+        self._bands = tuple((band.below, band.name) for band in config.bands)
+
+    def _card(self, segment: str | None) -> _Card:
+        card = self._cards.get(segment)
+        if card is None:
+            scorecard = self._config.scorecard_for(segment)
+            card = _Card(
+                scorecard.name, tuple(_Step.of(m) for m in scorecard.measures), scorecard.min_measures
+            )
+            self._cards[segment] = card
+        return card
+
+    def band_for(self, score: float | None) -> str:
+        """As `HealthConfig.band_for`."""
+        if score is None:
+            return "no_data"
+        for below, name in self._bands:
+            if below is None or score < below:
+                return name
+        return self._bands[-1][1]
+
+    def score_batch(
+        self,
+        accounts: Sequence[ScoredAccount],
+        day: date,
+        metrics: MetricFigures,
+        value_points: ValuePointFigures,
+    ) -> BatchScores:
+        """Every account's score on `day`; `accounts` in id order, as storage reads them."""
+        count = len(accounts)
+        scores: list[float | None] = [None] * count
+        bands = ["no_data"] * count
+        names = [""] * count
+        measures: list[list[dict[str, object]]] = [[] for _ in range(count)]
+        if not count:
+            return BatchScores([], names, scores, bands, measures)
+        batch = _Batch(
+            ids=np.fromiter((a.id for a in accounts), dtype=np.int64, count=count),
+            seats=np.array([a.seats or np.nan for a in accounts], dtype=np.float64),
+            day=np.datetime64(day, "D"),
+            metrics=metrics,
+            value_points=value_points,
+        )
+        if np.any(batch.ids[1:] <= batch.ids[:-1]):
+            raise ValueError("accounts must come in id order")
+        figures = {}
+        by_card: dict[str, tuple[_Card, list[int]]] = {}
+        for index, account in enumerate(accounts):
+            card = self._card(account.segment)
+            by_card.setdefault(card.name, (card, []))[1].append(index)
+        for name, (card, members) in by_card.items():
+            chosen = np.array(members)
+            with_data = np.zeros(len(chosen), dtype=np.int64)
+            total_weight = np.zeros(len(chosen))
+            weighted = np.zeros(len(chosen))
+            columns = []
+            for step in card.steps:
+                if step not in figures:
+                    figures[step] = step.figures(batch)
+                values = figures[step][chosen]
+                step_scores = step.scores(values)
+                has = ~np.isnan(values)
+                # As `weighted_score` sums: measure by measure, in order, only those with data.
+                with_data += has
+                total_weight += np.where(has, step.weight, 0.0)
+                weighted += np.where(has, step.weight * step_scores, 0.0)
+                columns.append((step, _listed(values), _listed(step_scores)))
+            enough = ((with_data >= max(1, card.min_measures)) & (total_weight != 0)).tolist()
+            means = (weighted / np.where(total_weight == 0, 1.0, total_weight)).tolist()
+            for position, index in enumerate(members):
+                names[index] = name
+                if enough[position]:
+                    scores[index] = round(means[position], 1)
+                    bands[index] = self.band_for(scores[index])
+                measures[index] = [
+                    {
+                        "id": step.id,
+                        "group": step.group,
+                        "weight": step.weight,
+                        "value": values[position],
+                        "score": step_scores[position],
+                    }
+                    for step, values, step_scores in columns
+                ]
+        return BatchScores([a.id for a in accounts], names, scores, bands, measures)
+
+
+def _listed(column: NDArray[np.float64]) -> list[float | None]:
+    """The column as Python numbers, None where it holds no figure."""
+    return [None if value != value else value for value in column.tolist()]  # NaN is not equal to itself
