@@ -1,6 +1,7 @@
 """At-risk alerts after the daily scoring, and escalation of the ones nobody acknowledged."""
 
 from collections import defaultdict
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 
@@ -66,6 +67,38 @@ def risk_reasons(
     return reasons
 
 
+# An account's score and band on a day.
+DayScores = Mapping[int, tuple[float | None, str]]
+
+
+@dataclass(frozen=True)
+class RiskHistory:
+    """What the rules compare today's scores with. None of it depends on today's scores, so the daily
+    sweep reads it while the day's health figures are still being read."""
+
+    day: date
+    previous: dict[int, tuple[date, float | None, str]]  # latest snapshot in the week before the day
+    baselines: dict[int, tuple[date, float | None, str]]  # latest snapshot at the trend window's start
+    renewals: dict[int, date]  # next renewal within the policy's horizon
+    lapsed: set[int]  # contracts ended, not marked renewed or lost
+    cooling: set[int]  # alerted within the cooldown
+    live: set[int]  # not churned
+
+
+def read_risk_history(engine: Engine, *, day: date, trend_days: int, policy: RisksConfig) -> RiskHistory:
+    with engine.connect() as connection:
+        baseline_day = day - timedelta(days=trend_days)
+        return RiskHistory(
+            day=day,
+            previous=scores_between(connection, day - timedelta(days=_SLACK_DAYS), day - timedelta(days=1)),
+            baselines=scores_between(connection, baseline_day - timedelta(days=_SLACK_DAYS), baseline_day),
+            renewals=next_renewals(connection, today=day, until=day + timedelta(days=policy.renewal_days)),
+            lapsed=overdue_renewals(connection, today=day),
+            cooling=alerted_since(connection, day - timedelta(days=policy.cooldown_days - 1)),
+            live=live_accounts(connection),
+        )
+
+
 def sweep_risks(
     engine: Engine,
     *,
@@ -76,20 +109,26 @@ def sweep_risks(
     ownership: OwnershipConfig,
     channels: ChannelsConfig,
     default_language: str,
+    history: RiskHistory | None = None,
+    today: DayScores | None = None,
 ) -> RiskSweepResult:
+    """Raise the day's alerts and escalations. `history` and `today` (the day's scores, as just
+    computed) spare reading them again; without them both are read from the stored snapshots."""
+    if history is None:
+        history = read_risk_history(engine, day=day, trend_days=trend_days, policy=policy)
+    if history.day != day:
+        raise ValueError(f"risk history read for {history.day}, not {day}")
     with engine.begin() as connection:
-        today = scores_between(connection, day, day)
-        previous = scores_between(connection, day - timedelta(days=_SLACK_DAYS), day - timedelta(days=1))
-        baseline_day = day - timedelta(days=trend_days)
-        baselines = scores_between(connection, baseline_day - timedelta(days=_SLACK_DAYS), baseline_day)
-        renewals = next_renewals(connection, today=day, until=day + timedelta(days=policy.renewal_days))
-        lapsed = overdue_renewals(connection, today=day)
-        cooling = alerted_since(connection, day - timedelta(days=policy.cooldown_days - 1))
-        live = live_accounts(connection)
+        if today is None:
+            today = {
+                account_id: (score, band)
+                for account_id, (_, score, band) in scores_between(connection, day, day).items()
+            }
+        previous, baselines, renewals = history.previous, history.baselines, history.renewals
 
         rows = []
-        for account_id, (_, score, band) in today.items():
-            if account_id in cooling or account_id not in live:
+        for account_id, (score, band) in today.items():
+            if account_id in history.cooling or account_id not in history.live:
                 continue
             reasons = risk_reasons(
                 band=band,
@@ -99,7 +138,7 @@ def sweep_risks(
                 renews_on=renewals.get(account_id),
                 day=day,
                 policy=policy,
-                renewal_overdue=account_id in lapsed and account_id not in renewals,
+                renewal_overdue=account_id in history.lapsed and account_id not in renewals,
             )
             if reasons:
                 rows.append(

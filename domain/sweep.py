@@ -15,7 +15,7 @@ from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
 from domain.renewal_sweep import RenewalSweepResult, sweep_renewals
-from domain.risk_sweep import RiskSweepResult, sweep_risks
+from domain.risk_sweep import RiskSweepResult, read_risk_history, sweep_risks
 
 
 @dataclass(frozen=True)
@@ -41,9 +41,10 @@ def run_sweep(
 ) -> SweepResult:
     """`score_accounts=False` reuses the day's stored snapshots (e.g. replaying days already scored).
 
-    Renewal reminders do not depend on the day's scores, so they are recorded while the health
-    figures are being read; at-risk alerts do, and come after the scoring."""
-    with HealthRefresh(engine, policy.health, [day] if score_accounts else []) as refresh:
+    The health figures are read on a thread of their own; meanwhile this thread records the renewal
+    reminders, which do not depend on the day's scores, and reads what the risk rules compare the
+    scores with. The at-risk alerts come last, from the scores just computed."""
+    with HealthRefresh(engine, policy.health, [day] if score_accounts else [], keep_scores_of=day) as refresh:
         renewals = sweep_renewals(
             engine,
             day=day,
@@ -53,6 +54,7 @@ def run_sweep(
             channels=policy.channels,
             default_language=policy.default_language,
         )
+        history = read_risk_history(engine, day=day, trend_days=policy.health.trend_days, policy=policy.risks)
         snapshots = refresh.finish()
     risks = sweep_risks(
         engine,
@@ -63,5 +65,7 @@ def run_sweep(
         ownership=policy.ownership,
         channels=policy.channels,
         default_language=policy.default_language,
+        history=history,
+        today=refresh.scores if score_accounts else None,
     )
     return SweepResult(day=day, snapshots=snapshots, renewals=renewals, risks=risks)

@@ -23,7 +23,7 @@ from sqlalchemy import (
     ColumnElement,
     Connection,
     Date,
-    String,
+    Integer,
     and_,
     bindparam,
     case,
@@ -87,22 +87,16 @@ class ScoredAccount:
     seats: int | None
 
 
-def accounts_to_score(connection: Connection) -> list[int]:
-    """Every account that is not churned, by id."""
-    return list(
-        connection.scalars(
-            select(ACCOUNTS.c.id).where(ACCOUNTS.c.status != "churned").order_by(ACCOUNTS.c.id)
-        )
-    )
-
-
-def scored_accounts(connection: Connection, account_ids: Collection[int]) -> list[ScoredAccount]:
-    """The accounts, in id order, with what scoring needs of them."""
-    rows = connection.execute(
-        select(ACCOUNTS.c.id, ACCOUNTS.c.segment, ACCOUNTS.c.seats)
-        .where(ACCOUNTS.c.id.in_(sorted(account_ids)))
-        .order_by(ACCOUNTS.c.id)
-    )
+def accounts_to_score(
+    connection: Connection, account_ids: Collection[int] | None = None
+) -> list[ScoredAccount]:
+    """Every account that is not churned (or the accounts given, churned or not), in id order, with what
+    scoring needs of them; read in one go, as one JSON document (storage/packed.py)."""
+    columns = [ACCOUNTS.c.id, ACCOUNTS.c.segment, ACCOUNTS.c.seats]
+    dialect = connection.dialect.name
+    chosen = ACCOUNTS.c.status != "churned" if account_ids is None else ACCOUNTS.c.id.in_(sorted(account_ids))
+    packed = connection.execute(select(packed_columns(columns, dialect)).where(chosen)).scalar()
+    rows = sorted(zip(*unpacked(packed, 3), strict=True), key=lambda row: row[0])
     return [ScoredAccount(*row) for row in rows]
 
 
@@ -127,30 +121,38 @@ def metric_figures(
 ) -> MetricFigures:
     """Each window's figures for the accounts with ids from `first_id` to `last_id`.
 
-    Each metric comes back as one JSON document of columns (storage/packed.py): the aggregation runs
-    without holding Python's interpreter lock, so the refresh scores the previous batch meanwhile."""
+    The figures come back as one JSON document of columns (storage/packed.py), so that the whole
+    aggregation runs in one call that holds no interpreter lock: the refresh scores the previous batch
+    meanwhile. One row, not one per metric: each row handed over is another wait for the lock."""
     if not windows:
         return {}
     ordered = tuple(sorted(set(windows), key=lambda w: (w.metric, -w.days, w.last_value)))
     query = _figures_query(ordered, connection.dialect.name)
     params = {"day": day, "first_id": first_id, "last_id": last_id}
     params |= {_start(days): _first_day(day, days) for days in query.window_days}
+    packed = connection.execute(query.statement, params).scalar()
+    ids, parts, *slots = unpacked(packed, 2 + 5 * query.slots)
+    account_ids = np.array(ids, dtype=np.int64)
+    part_of = np.array(parts, dtype=np.int64)
+    # SQL NULL (a slot the row's metric does not use, or no value) becomes NaN or NaT; SQLite's exact
+    # decimal text becomes the very double. The fourth figure of each set is a day.
+    numbers = [
+        np.array(column, dtype="datetime64[D]" if index % 5 == 3 else np.float64)
+        for index, column in enumerate(slots)
+    ]
     figures: MetricFigures = {}
-    for metric, packed in connection.execute(query.statement, params):
-        ids, *slots = unpacked(packed, 1 + 5 * query.slots)
-        account_ids = np.array(ids, dtype=np.int64)
-        for slot, days in enumerate(query.windows_of[metric]):
-            count, total, largest, last_day, last_value = slots[5 * slot : 5 * slot + 5]
-            counts = np.array(count, dtype=np.int64)
-            has = counts > 0
+    for part, (metric, windows_days) in enumerate(query.windows_of.items()):
+        of_metric = part_of == part
+        for slot, days in enumerate(windows_days):
+            count, total, largest, last_day, last_value = range(5 * slot, 5 * slot + 5)
+            has = of_metric & (numbers[count] > 0)
             figures[(metric, days)] = WindowColumns(
                 account_ids=account_ids[has],
-                count=counts[has],
-                # None (SQL NULL) becomes NaN; SQLite's exact decimal text becomes the very double.
-                total=np.array(total, dtype=np.float64)[has],
-                largest=np.array(largest, dtype=np.float64)[has],
-                last_day=np.array(last_day, dtype="datetime64[D]")[has],
-                last_value=np.array(last_value, dtype=np.float64)[has],
+                count=numbers[count][has].astype(np.int64),
+                total=numbers[total][has],
+                largest=numbers[largest][has],
+                last_day=numbers[last_day][has],
+                last_value=numbers[last_value][has],
             )
     return figures
 
@@ -171,35 +173,27 @@ def _figures_query(windows: tuple[MetricWindow, ...], dialect: str) -> _FiguresQ
     for window in windows:
         by_metric.setdefault(window.metric, []).append(window)
     slots = max(len(ws) for ws in by_metric.values())
-    # One statement for every metric (one round trip): each part reads its own metric's rows.
-    parts = [_metric_statement(metric, ws, slots) for metric, ws in by_metric.items()]
+    # One statement for every metric: each part reads its own metric's rows and says which it is.
+    parts = [_metric_statement(part, ws, slots) for part, ws in enumerate(by_metric.values())]
     rows = (union_all(*parts) if len(parts) > 1 else parts[0]).subquery("figures")
-    columns = list(rows.c)
     reals = {2 + 5 * slot + offset for slot in range(slots) for offset in (1, 2, 4)}
-    # One JSON document per metric (the rows are grouped by it, column 1).
-    packed = packed_columns(
-        [
-            exact(column, dialect) if index in reals else column
-            for index, column in enumerate(columns)
-            if index != 1
-        ],
-        dialect,
-    )
+    columns = [exact(column, dialect) if index in reals else column for index, column in enumerate(rows.c)]
     return _FiguresQuery(
-        statement=select(columns[1], packed).group_by(columns[1]),
+        statement=select(packed_columns(columns, dialect)),
         windows_of={metric: [w.days for w in ws] for metric, ws in by_metric.items()},
         window_days=frozenset(w.days for w in windows),
         slots=slots,
     )
 
 
-def _metric_statement(metric: str, windows: Sequence[MetricWindow], slots: int) -> Any:
-    """One metric's figures per account. Accounts drive the join, so each (account, metric, first day)
-    is one seek in the unique index and only the rows inside the window are read, in account order:
-    no sort, and fewer rows than a scan of the period would touch."""
+def _metric_statement(part: int, windows: Sequence[MetricWindow], slots: int) -> Any:
+    """One metric's figures per account, each row marked with `part`. Accounts drive the join, so each
+    (account, metric, first day) is one seek in the unique index and only the rows inside the window
+    are read, in account order: no sort, and fewer rows than a scan of the period would touch."""
+    metric = windows[0].metric
     rows = OBSERVATIONS.alias("observation")
     day = bindparam("day", type_=Date)
-    selected: list[ColumnElement[Any]] = [ACCOUNTS.c.id, literal(metric, String)]
+    selected: list[ColumnElement[Any]] = [ACCOUNTS.c.id, literal(part, Integer)]
     for slot, window in enumerate(windows):
         first = bindparam(_start(window.days), type_=Date)
         # The longest window bounds the rows read; a shorter one of the same metric counts a part of them.

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, func, select, update
 
+from storage.packed import exact, packed_columns, unpacked
 from storage.tables import ACCOUNTS, CONTRACTS, MEMBERS, REMINDERS, SNAPSHOTS
 from storage.upsert import conflict_insert
 
@@ -31,33 +32,69 @@ class UpcomingContract:
 
 
 def upcoming_contracts(connection: Connection, *, today: date, until: date) -> list[UpcomingContract]:
-    """Active contracts of accounts that are not churned, ending between today and `until`."""
-    rows = connection.execute(
-        select(
-            CONTRACTS.c.id,
-            CONTRACTS.c.account_id,
-            CONTRACTS.c.end_date,
-            CONTRACTS.c.auto_renew,
-            CONTRACTS.c.notice_days,
-            CONTRACTS.c.snoozed_until,
-            ACCOUNTS.c.arr,
-            ACCOUNTS.c.segment,
-            ACCOUNTS.c.region,
-            ACCOUNTS.c.csm_email,
-            ACCOUNTS.c.ae_email,
-            ACCOUNTS.c.am_email,
-            ACCOUNTS.c.expansion_potential,
-            ACCOUNTS.c.renewal_owner_email,
-        )
-        .join(ACCOUNTS, ACCOUNTS.c.id == CONTRACTS.c.account_id)
+    """Active contracts of accounts that are not churned, ending between today and `until`, by id."""
+    dialect = connection.dialect.name
+    columns = [
+        CONTRACTS.c.id,
+        CONTRACTS.c.account_id,
+        CONTRACTS.c.end_date,
+        CONTRACTS.c.auto_renew,
+        CONTRACTS.c.notice_days,
+        CONTRACTS.c.snoozed_until,
+        exact(ACCOUNTS.c.arr, dialect),
+        ACCOUNTS.c.segment,
+        ACCOUNTS.c.region,
+        ACCOUNTS.c.csm_email,
+        ACCOUNTS.c.ae_email,
+        ACCOUNTS.c.am_email,
+        ACCOUNTS.c.expansion_potential,
+        ACCOUNTS.c.renewal_owner_email,
+    ]
+    # Every contract of a year and a half ahead: one JSON document, not a row each (storage/packed.py).
+    packed = connection.execute(
+        select(packed_columns(columns, dialect))
+        .select_from(CONTRACTS.join(ACCOUNTS, ACCOUNTS.c.id == CONTRACTS.c.account_id))
         .where(
             CONTRACTS.c.status == "active",
             ACCOUNTS.c.status != "churned",
             CONTRACTS.c.end_date.between(today, until),
         )
-        .order_by(CONTRACTS.c.id)
-    )
-    return [UpcomingContract(*row) for row in rows]
+    ).scalar()
+    found = [
+        UpcomingContract(
+            contract_id=contract_id,
+            account_id=account_id,
+            end_date=date.fromisoformat(end_date[:10]),
+            auto_renew=bool(auto_renew),
+            notice_days=notice_days,
+            snoozed_until=date.fromisoformat(snoozed_until[:10]) if snoozed_until else None,
+            arr=float(arr),
+            segment=segment,
+            region=region,
+            csm_email=csm_email,
+            ae_email=ae_email,
+            am_email=am_email,
+            expansion_potential=None if expansion_potential is None else bool(expansion_potential),
+            renewal_owner_email=renewal_owner_email,
+        )
+        for (
+            contract_id,
+            account_id,
+            end_date,
+            auto_renew,
+            notice_days,
+            snoozed_until,
+            arr,
+            segment,
+            region,
+            csm_email,
+            ae_email,
+            am_email,
+            expansion_potential,
+            renewal_owner_email,
+        ) in zip(*unpacked(packed, len(columns)), strict=True)
+    ]
+    return sorted(found, key=lambda contract: contract.contract_id)
 
 
 def recorded_windows(connection: Connection, contract_ids: Sequence[int]) -> dict[tuple[int, date], set[int]]:

@@ -5,7 +5,7 @@ from datetime import date
 from functools import cache
 from typing import Any
 
-from sqlalchemy import Connection, Date, Engine, bindparam, select, update
+from sqlalchemy import Connection, Date, Engine, and_, bindparam, func, select, update
 
 from storage.contracts import overdue
 from storage.owners import OWNER_COLUMNS
@@ -18,26 +18,31 @@ def scores_between(
     connection: Connection, first: date, last: date
 ) -> dict[int, tuple[date, float | None, str]]:
     """Each account's latest snapshot (day, score, band) in [first, last]."""
-    # Every account's snapshots of a few days: one JSON document, not a row each (storage/packed.py).
+    # One JSON document, not a row per account (storage/packed.py); the database picks the latest.
     statement = _scores_statement(connection.dialect.name)
     packed = connection.execute(statement, {"first": first, "last": last}).scalar()
     ids, days, scores, bands = unpacked(packed, 4)
-    latest: dict[int, tuple[str, float | None, str]] = {}
-    for account_id, day, score, band in zip(ids, days, scores, bands, strict=True):
-        seen = latest.get(account_id)
-        if seen is None or day > seen[0]:  # ISO days compare as text
-            latest[account_id] = (day, None if score is None else float(score), band)
     return {
-        account_id: (date.fromisoformat(day[:10]), score, band)
-        for account_id, (day, score, band) in latest.items()
+        account_id: (date.fromisoformat(day[:10]), None if score is None else float(score), band)
+        for account_id, day, score, band in zip(ids, days, scores, bands, strict=True)
     }
 
 
 @cache
 def _scores_statement(dialect: str) -> Any:
+    period = SNAPSHOTS.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
+    latest = (
+        select(SNAPSHOTS.c.account_id, func.max(SNAPSHOTS.c.day).label("day"))
+        .where(period)
+        .group_by(SNAPSHOTS.c.account_id)
+        .subquery("latest")
+    )
     columns = [SNAPSHOTS.c.account_id, SNAPSHOTS.c.day, exact(SNAPSHOTS.c.score, dialect), SNAPSHOTS.c.band]
-    return select(packed_columns(columns, dialect)).where(
-        SNAPSHOTS.c.day.between(bindparam("first", type_=Date), bindparam("last", type_=Date))
+    return select(packed_columns(columns, dialect)).select_from(
+        SNAPSHOTS.join(
+            latest,
+            and_(SNAPSHOTS.c.account_id == latest.c.account_id, SNAPSHOTS.c.day == latest.c.day),
+        )
     )
 
 

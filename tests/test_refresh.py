@@ -14,13 +14,14 @@ from domain.health import refresh
 from domain.health.refresh import HealthRefresh, refresh_snapshots
 from storage.db import make_engine, migrate
 from storage.models import HealthSnapshot, MetricObservation
+from storage.risks import scores_between
 from tests.factories import add_account
 
 DAY = date(2026, 11, 23)
 
 
 def readers() -> list[threading.Thread]:
-    return [thread for thread in threading.enumerate() if thread.name == "health-figures"]
+    return [thread for thread in threading.enumerate() if thread.name.startswith(refresh.READER_NAME)]
 
 
 @pytest.fixture
@@ -44,10 +45,16 @@ def reading_threads(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     return seen
 
 
-def add_accounts(engine: Engine, count: int) -> None:
+def add_accounts(engine: Engine, count: int, *, scored: bool = False) -> None:
+    """Accounts with five days of active users; with `scored`, two more measures, enough for a score."""
     with Session(engine) as session:
         for number in range(count):
             account = add_account(session, f"R-{number}", f"Refreshed {number}", seats=10)
+            if scored:
+                for metric, value in (("logins", 40.0 * number), ("open_tickets", number % 4)):
+                    session.add(
+                        MetricObservation(account_id=account.id, metric=metric, observed_on=DAY, value=value)
+                    )
             for back in range(5):
                 session.add(
                     MetricObservation(
@@ -70,7 +77,9 @@ def test_many_batches_are_scored_through_the_reading_thread_which_then_ends(
 ) -> None:
     add_accounts(engine, 10)
     assert refresh_snapshots(engine, load_config().health, [DAY, DAY - timedelta(days=1)]) == 20
-    assert reading_threads == ["health-figures"] * 8  # four batches (3 + 3 + 3 + 1 accounts), two days each
+    # Four batches (3 + 3 + 3 + 1 accounts), two days each, all read by the reading threads.
+    assert len(reading_threads) == 8
+    assert all(name.startswith(refresh.READER_NAME) for name in reading_threads)
     assert snapshots(engine) == 20
     assert readers() == []
 
@@ -127,3 +136,17 @@ def test_an_in_memory_database_is_read_in_the_calling_thread(
             select(func.count()).select_from(HealthSnapshot).where(HealthSnapshot.band != "no_data")
         ).scalar_one()
     assert scored == 0 and snapshots(memory_engine) == 7  # one measure of data: not enough for a score
+
+
+def test_the_kept_scores_are_those_stored_for_that_day_only(engine: Engine, small_batches: None) -> None:
+    add_accounts(engine, 8, scored=True)
+    earlier = DAY - timedelta(days=1)
+    with HealthRefresh(engine, load_config().health, [earlier, DAY], keep_scores_of=DAY) as refresh:
+        assert refresh.finish() == 16
+    with engine.connect() as connection:
+        stored = {
+            account_id: (score, band)
+            for account_id, (_, score, band) in scores_between(connection, DAY, DAY).items()
+        }
+    assert refresh.scores == stored
+    assert len(stored) == 8 and any(score is not None for score, _ in stored.values())

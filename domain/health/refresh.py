@@ -3,16 +3,16 @@
 Storage computes the figures in grouped SQL (storage/health_figures.py); this module decides what to
 read for the configured scorecards and turns figures into scores, bands and per-measure detail.
 
-The metric figures, the bulk of the reading, are read on a thread of their own, a few batches ahead of
-the scoring: the database does that work while Python scores and writes, so on two cores the refresh
-takes about as long as the reading alone. A caller with other work to do meanwhile (the daily sweep's
-renewal reminders) opens a `HealthRefresh`, does it, then calls `finish()`.
+The metric figures, the bulk of the reading, are read by reading threads, batches ahead of the
+scoring: the database does that work without Python's interpreter lock while Python scores and
+writes, so on two cores the refresh takes little longer than the reading alone. A caller with other
+work to do meanwhile (the daily sweep's renewal reminders) opens a `HealthRefresh`, does it, then
+calls `finish()`.
 """
 
-import queue
-import threading
+from collections import deque
 from collections.abc import Sequence
-from contextlib import suppress
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
 from types import TracebackType
@@ -23,9 +23,9 @@ from domain.health.scorecard import HealthConfig
 from domain.health.scoring import BatchScores, FigureRequests, Scorer
 from storage.health_figures import (
     MetricFigures,
+    ScoredAccount,
     accounts_to_score,
     metric_figures,
-    scored_accounts,
     value_point_figures,
     write_snapshots,
 )
@@ -34,21 +34,23 @@ from storage.health_figures import (
 # any scoring can start) come quickly and a batch's figures stay small; large enough that each batch
 # is a few grouped statements.
 BATCH = 1250
-# Batches whose figures may wait, read, for the scoring to take them.
-READ_AHEAD = 8
+# Batches read ahead of the scoring at most: enough to keep the readers busy while the caller does
+# its other work (a batch's figures are a few hundred kilobytes).
+READ_AHEAD = 24
+# Threads reading figures. Two: while the scoring thread waits for a batch, or the database is
+# PostgreSQL on another machine, a second reader keeps the database busy.
+READERS = 2
 # Account-days below which the figures are read in the scoring thread: for a small workspace a thread
 # of its own gains nothing, and waiting on it costs more than the reading.
 THREAD_FROM = 2 * BATCH
+# The reading threads' name, as logs and thread dumps show it.
+READER_NAME = "health-figures"
 
 
 @dataclass(frozen=True)
 class _Job:
     batch: int  # index into the batches
     day: date
-
-
-class _Stopped(Exception):
-    """The refresh was left before the reader finished: it stops at the next batch."""
 
 
 class HealthRefresh:
@@ -64,31 +66,35 @@ class HealthRefresh:
         config: HealthConfig,
         days: Sequence[date],
         account_ids: Sequence[int] | None = None,
+        *,
+        keep_scores_of: date | None = None,
     ) -> None:
         self._engine = engine
+        # The scores of this day, kept as they are computed for a caller that works on with them (the
+        # risk sweep), so it need not read them back.
+        self._keep_scores_of = keep_scores_of
+        self.scores: dict[int, tuple[float | None, str]] = {}
         self._requests = FigureRequests.of(config)
         self._scorer = Scorer(config)
         self._days = sorted(set(days))
         self._account_ids = account_ids
-        self._batches: list[list[int]] = []
+        self._batches: list[list[ScoredAccount]] = []
         self._jobs: list[_Job] = []
-        self._read: queue.Queue[MetricFigures | BaseException] = queue.Queue(maxsize=READ_AHEAD)
-        self._stop = threading.Event()
-        self._reader: threading.Thread | None = None
+        self._readers: ThreadPoolExecutor | None = None
+        self._reading: deque[Future[MetricFigures]] = deque()  # in job order
+        self._next_job = 0  # the first job not yet given to the readers
 
     def __enter__(self) -> "HealthRefresh":
         if not self._days:
             return self
         with self._engine.connect() as connection:
-            ids = (
-                sorted(self._account_ids) if self._account_ids is not None else accounts_to_score(connection)
-            )
-        self._batches = [ids[start : start + BATCH] for start in range(0, len(ids), BATCH)]
+            accounts = accounts_to_score(connection, self._account_ids)
+        self._batches = [accounts[start : start + BATCH] for start in range(0, len(accounts), BATCH)]
         self._jobs = [_Job(index, day) for index in range(len(self._batches)) for day in self._days]
-        worth_a_thread = len(ids) * len(self._days) >= THREAD_FROM
+        worth_a_thread = len(accounts) * len(self._days) >= THREAD_FROM
         if self._jobs and worth_a_thread and not _in_memory(self._engine):
-            self._reader = threading.Thread(target=self._read_all, name="health-figures", daemon=True)
-            self._reader.start()
+            self._readers = ThreadPoolExecutor(READERS, thread_name_prefix=READER_NAME)
+            self._read_ahead()
         return self
 
     def __exit__(
@@ -97,21 +103,15 @@ class HealthRefresh:
         error: BaseException | None,
         trace: TracebackType | None,
     ) -> None:
-        self._stop.set()
-        if self._reader is not None:
-            while self._reader.is_alive():
-                # Left early: take what the reader is waiting to hand over, so that it sees the stop.
-                with suppress(queue.Empty):
-                    while True:
-                        self._read.get_nowait()
-                self._reader.join(timeout=0.01)
+        if self._readers is not None:
+            # Left early or done: batches not yet begun are dropped; one being read ends with its read.
+            self._readers.shutdown(wait=True, cancel_futures=True)
+            self._readers = None
 
     def finish(self) -> int:
         """Score and store every batch; returns the number of snapshots written."""
         written = 0
-        for index, batch in enumerate(self._batches):
-            with self._engine.connect() as connection:
-                accounts = scored_accounts(connection, batch)
+        for index, accounts in enumerate(self._batches):
             rows: list[dict[str, object]] = []
             for day in self._days:
                 metrics = self._next_figures(_Job(index, day))
@@ -120,22 +120,33 @@ class HealthRefresh:
                         connection,
                         self._requests.value_point_windows,
                         day=day,
-                        first_id=batch[0],
-                        last_id=batch[-1],
+                        first_id=accounts[0].id,
+                        last_id=accounts[-1].id,
                     )
-                rows += _snapshot_rows(day, self._scorer.score_batch(accounts, day, metrics, points))
+                scored = self._scorer.score_batch(accounts, day, metrics, points)
+                if day == self._keep_scores_of:
+                    self.scores.update(
+                        zip(scored.account_ids, zip(scored.scores, scored.bands, strict=True), strict=True)
+                    )
+                rows += _snapshot_rows(day, scored)
             with self._engine.begin() as connection:
                 write_snapshots(connection, rows)
             written += len(rows)
         return written
 
     def _next_figures(self, job: _Job) -> MetricFigures:
-        if self._reader is None:
+        if self._readers is None:
             return self._figures(job)
-        read = self._read.get()
-        if isinstance(read, BaseException):
-            raise read
-        return read
+        figures = self._reading.popleft().result()  # an error while reading is raised here
+        self._read_ahead()
+        return figures
+
+    def _read_ahead(self) -> None:
+        """Give the readers jobs, in order, until READ_AHEAD are being read or waiting to be taken."""
+        assert self._readers is not None
+        while self._next_job < len(self._jobs) and len(self._reading) < READ_AHEAD:
+            self._reading.append(self._readers.submit(self._figures, self._jobs[self._next_job]))
+            self._next_job += 1
 
     def _figures(self, job: _Job) -> MetricFigures:
         batch = self._batches[job.batch]
@@ -144,32 +155,9 @@ class HealthRefresh:
                 connection,
                 self._requests.metric_windows,
                 day=job.day,
-                first_id=batch[0],
-                last_id=batch[-1],
+                first_id=batch[0].id,
+                last_id=batch[-1].id,
             )
-
-    def _read_all(self) -> None:
-        """The reader thread: every job's figures, in order, handed over as they are read."""
-        try:
-            for job in self._jobs:
-                self._hand_over(self._figures(job))
-        except _Stopped:
-            return
-        except BaseException as error:  # the scoring thread raises it when it comes to take the batch
-            try:
-                self._hand_over(error)
-            except _Stopped:
-                return
-
-    def _hand_over(self, item: MetricFigures | BaseException) -> None:
-        while True:
-            if self._stop.is_set():
-                raise _Stopped
-            try:
-                self._read.put(item, timeout=0.05)
-                return
-            except queue.Full:
-                continue
 
 
 def refresh_snapshots(
