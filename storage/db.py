@@ -27,6 +27,11 @@ def make_engine(database_url: str) -> Engine:
     return create_engine(database_url, pool_pre_ping=True, pool_size=10, max_overflow=10, **json)
 
 
+def in_memory(engine: Engine) -> bool:
+    """An in-memory SQLite database: a connection opened by another thread would see an empty one."""
+    return engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
+
+
 def _tune_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-untyped-def]
     cursor = dbapi_connection.cursor()
     # WAL lets the scheduler write while commands read; foreign keys are off by default in SQLite.

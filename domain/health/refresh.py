@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 
 from domain.health.scorecard import HealthConfig
 from domain.health.scoring import BatchScores, FigureRequests, Scorer
+from storage.db import in_memory
 from storage.health_figures import (
     MetricFigures,
     ScoredAccount,
@@ -92,7 +93,7 @@ class HealthRefresh:
         self._batches = [accounts[start : start + BATCH] for start in range(0, len(accounts), BATCH)]
         self._jobs = [_Job(index, day) for index in range(len(self._batches)) for day in self._days]
         worth_a_thread = len(accounts) * len(self._days) >= THREAD_FROM
-        if self._jobs and worth_a_thread and not _in_memory(self._engine):
+        if self._jobs and worth_a_thread and not in_memory(self._engine):
             self._readers = ThreadPoolExecutor(READERS, thread_name_prefix=READER_NAME)
             self._read_ahead()
         return self
@@ -183,8 +184,3 @@ def _snapshot_rows(day: date, scored: BatchScores) -> list[dict[str, object]]:
             scored.account_ids, scored.scorecards, scored.scores, scored.bands, scored.measures, strict=True
         )
     ]
-
-
-def _in_memory(engine: Engine) -> bool:
-    """An in-memory SQLite database: another thread's connection would see an empty one."""
-    return engine.url.get_backend_name() == "sqlite" and engine.url.database in (None, "", ":memory:")
