@@ -1,9 +1,17 @@
 """Org-design answer latency: understanding the question, choosing the knowledge, rendering the text.
 
     python -m bench.ask [--repeat N] [--json]
+    python -m bench.ask --eval [--choose] [--json]
 
 Runs a fixed mix of English and Japanese questions through the same path `/cs ask` uses (without
 Slack's HTTP round trip, which `bench.health` measures) and prints p50 and p99 in milliseconds.
+
+`--eval` measures the understanding instead, on the test part of the question corpus
+(playbooks/corpus), with a classifier trained on the training part only: per language, the share of
+questions whose topic, company model and (for renewal and expansion questions) owner are read right,
+the share answered with a choice of topics instead, the share answered confidently and wrongly, and
+the topics confused with each other. `--choose` also re-runs the choice of threshold and
+regularisation (cross-validation on the training part) and prints it beside the shipped values.
 """
 
 import argparse
@@ -11,12 +19,16 @@ import json
 import statistics
 import sys
 import time
+from collections import Counter
 
 from bench.health import percentile
 from bot.config import load_config
 from bot.render.playbook import answer_message
 from playbooks.answering import answer_question
+from playbooks.corpus import load_corpus, split
 from playbooks.knowledge import load_knowledge
+from playbooks.topics import CONFIDENT, TOPICS, TopicClassifier, choose_threshold
+from playbooks.understanding import company_model, profile_from_text
 from storage.workspace_facts import WorkspaceFacts
 
 QUESTIONS = [
@@ -52,13 +64,65 @@ def run(repeat: int) -> dict[str, float | int]:
     }
 
 
+def evaluate(choose: bool) -> dict[str, object]:
+    questions = load_corpus(topics=TOPICS)
+    train, test = split(questions)
+    started = time.perf_counter()
+    classifier = TopicClassifier.train(train)
+    figures: dict[str, object] = {
+        "train_questions": len(train),
+        "test_questions": len(test),
+        "train_seconds": round(time.perf_counter() - started, 2),
+        "confident_from": CONFIDENT,
+    }
+    readings = classifier.read_many([q.text for q in test])
+    confusion: Counter[str] = Counter()
+    for language in sorted({q.language for q in test}):
+        pairs = [(q, r) for q, r in zip(test, readings, strict=True) if q.language == language]
+        models = [company_model(profile_from_text(q.text)) == q.model for q, _ in pairs]
+        owners = [
+            r.topic == q.topic and company_model(profile_from_text(q.text)) == q.model
+            for q, r in pairs
+            if q.topic in ("renewal_owner", "expansion_owner") and q.model is not None
+        ]
+        figures[language] = {
+            "questions": len(pairs),
+            "topic": round(sum(r.topic == q.topic for q, r in pairs) / len(pairs), 3),
+            "model": round(sum(models) / len(models), 3),
+            "owner": round(sum(owners) / len(owners), 3) if owners else None,
+            "choice_offered": round(sum(not r.confident for _, r in pairs) / len(pairs), 3),
+            "wrong_confident": round(
+                sum(r.confident and r.topic != q.topic for q, r in pairs) / len(pairs), 3
+            ),
+        }
+        confusion.update(f"{q.topic} → {r.topic}" for q, r in pairs if r.topic != q.topic)
+    figures["confused"] = dict(confusion.most_common())
+    if choose:
+        choice = choose_threshold(train)
+        figures["chosen_on_train"] = {
+            "confident_from": choice.threshold,
+            "regularisation": choice.regularisation,
+            "wrong_confident_cv": round(choice.wrong_confident, 4),
+            "choice_offered_cv": round(choice.unsure, 3),
+        }
+    return figures
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
     )
     parser.add_argument("--repeat", type=int, default=100)
+    parser.add_argument(
+        "--eval", action="store_true", help="measure the understanding on the corpus's test part"
+    )
+    parser.add_argument("--choose", action="store_true", help="with --eval: also choose the threshold again")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args(argv)
+    if args.eval:
+        result = evaluate(args.choose)
+        print(json.dumps(result, ensure_ascii=False, indent=None if args.json else 2))
+        return 0
     figures = run(args.repeat)
     print(json.dumps(figures) if args.json else "\n".join(f"{k:>8}: {v}" for k, v in figures.items()))
     return 0
