@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from functools import cache
 from itertools import pairwise
 from pathlib import Path
-from typing import Literal, get_args
+from typing import get_args
 
 import numpy as np
 import yaml
@@ -27,30 +27,15 @@ from sklearn.pipeline import FeatureUnion, Pipeline
 
 from playbooks.amounts import normalise
 from playbooks.corpus import LabelledQuestion, load_corpus
+from playbooks.understanding import Topic
 from playbooks.words import words
 
-Topic = Literal[
-    "strategy",
-    "reporting_line",
-    "leader_profile",
-    "csm_profile",
-    "renewal_owner",
-    "expansion_owner",
-    "csm_metrics",
-    "team_size",
-    "org_chart",
-    "lifecycle",
-    "ttv",
-    "renewal_models",
-    "kpi",
-    "cs_definition",
-]
 TOPICS: tuple[str, ...] = get_args(Topic)
 
 # The likeliest topic's probability from which a reading is acted on. Chosen by `choose_threshold` on
 # the training part (five-fold cross-validation): the lowest value at which at most half a percent of
 # those questions would have been answered confidently and wrongly.
-CONFIDENT = 0.82
+CONFIDENT = 0.88
 # How wrong the confident answers may be, at most, when choosing the threshold.
 WRONG_CONFIDENT_TARGET = 0.005
 # Inverse regularisation of the logistic regression: chosen with the threshold, on the training part.

@@ -102,7 +102,7 @@ def test_held_out_topic_accuracy_does_not_fall(
     held_out: tuple[list[LabelledQuestion], list[TopicReading]],
 ) -> None:
     test, readings = held_out
-    for language, floor in (("en", 0.84), ("ja", 0.80)):
+    for language, floor in (("en", 0.85), ("ja", 0.78)):
         pairs = [(q, r) for q, r in zip(test, readings, strict=True) if q.language == language]
         accuracy = sum(r.topic == q.topic for q, r in pairs) / len(pairs)
         assert accuracy >= floor, (language, accuracy)
