@@ -82,12 +82,22 @@ _OTHER_CUES = re.compile(
 _CUE_WINDOW = 24  # characters either side of an amount searched for cues
 
 
+# A bare amount with a magnitude and no currency ("ACV 80k", "300k ACV", "単価800万"): money only right
+# next to a contract-value cue, in dollars for k/M and in yen for 万/千万/億.
+_BARE_AMOUNTS: list[tuple[str, re.Pattern[str]]] = [
+    ("USD", re.compile(rf"{_START}(?P<amount>{NUM})(?P<suffix>(?:k|m|mm|mn)(?![A-Za-z]))", re.I)),
+    ("JPY", re.compile(rf"{_START}(?P<jp>(?:{NUM}{_JP_UNIT})+{NUM}?)(?![円ドル社人名件A-Za-z])")),
+]
+_BARE_CUE_WINDOW = 12  # a bare amount needs its cue closer than an amount with a currency does
+
+
 @dataclass(frozen=True)
 class _Amount:
     start: int
     end: int
     value: float  # in the currency below
     currency: str
+    bare: bool = False  # no currency written: taken only next to a contract-value cue
 
 
 def normalise(text: str) -> str:
@@ -125,6 +135,12 @@ def _amounts(text: str) -> list[_Amount]:
             if any(a.start < end and start < a.end for a in found):
                 continue
             found.append(_Amount(start, end, _value(match), currency))
+    for currency, pattern in _BARE_AMOUNTS:
+        for match in pattern.finditer(text):
+            start, end = match.span()
+            if any(a.start < end and start < a.end for a in found):
+                continue
+            found.append(_Amount(start, end, _value(match), currency, bare=True))
     return sorted(found, key=lambda a: a.start)
 
 
@@ -152,6 +168,8 @@ def parse_money(text: str, *, jpy_per_usd: float = 120.0) -> float | None:
             continue
         contract = _distance(_CONTRACT_CUES, text, amount)
         other = _distance(_OTHER_CUES, text, amount)
+        if amount.bare and (contract is None or contract > _BARE_CUE_WINDOW):
+            continue
         if other is not None and (contract is None or other < contract):
             continue
         ranked.append((contract is None, contract or 0, amount))
@@ -188,7 +206,7 @@ _COUNT_FACTORS = {"": 1, "k": 1_000, "千": 1_000, "万": 10_000}
 def parse_count(text: str) -> int | None:
     """How many customers the text says the company has, or None. The first mention wins."""
     text = normalise(text)
-    money = _amounts(text)
+    money = [a for a in _amounts(text) if not a.bare]  # a bare amount is money only by its cue
     best: tuple[int, int] | None = None  # (position, count)
     for pattern in (_JP_COUNT, _EN_COUNT, _JP_COUNT_NOUN, _EN_COUNT_NOUN):
         for match in pattern.finditer(text):

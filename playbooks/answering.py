@@ -10,9 +10,11 @@ from typing import Any
 
 from sqlalchemy import Engine
 
+from playbooks.company_facts import CompanyProfile, company_model, missing_for_model
 from playbooks.config import PlaybookConfig
 from playbooks.knowledge import Knowledge, Source, load_knowledge
-from playbooks.understanding import CompanyProfile, Question, company_model, missing_for_model, understand
+from playbooks.topics import Topic
+from playbooks.understanding import Question, understand
 from storage import audit
 from storage.workspace_facts import WorkspaceFacts, workspace_facts
 
@@ -63,6 +65,9 @@ class Answer:
             "sources": [{"article": s.article, "cite": s.cite(self.lang)} for s in self.sources],
             "profile_from": self.profile_from,
             "ask_for": self.ask_for,
+            "confidence": round(self.question.confidence, 3),
+            # When unsure, the topics offered instead of an answer.
+            "choices": list(self.question.choices) if self.question.unsure else [],
         }
 
 
@@ -135,10 +140,12 @@ def answer_question(
     currency: str = "USD",
     knowledge: Knowledge | None = None,
     reader_language: str | None = None,
+    topic: Topic | None = None,
 ) -> Answer:
-    """`reader_language`: the asker's Slack language, used unless the question is mostly Japanese."""
+    """`reader_language`: the asker's Slack language, used unless the question is mostly Japanese.
+    `topic`: the topic the asker picked for this text (a button), instead of the one read from it."""
     knowledge = knowledge or load_knowledge()
-    question = understand(text, jpy_per_usd=config.jpy_per_usd, reader_language=reader_language)
+    question = understand(text, jpy_per_usd=config.jpy_per_usd, reader_language=reader_language, topic=topic)
     topic = question.topic
     profile, used = _complete_profile(question.profile, config, facts, currency, topic)
     if topic in MODEL_TOPICS:
@@ -206,6 +213,7 @@ def ask(
     slack_user_id: str,
     at: datetime,
     with_workspace_data: bool,
+    topic: Topic | None = None,
 ) -> Answer:
     """`/cs ask`: the answer for a person, audited. Only the CS team's answers draw on the workspace's
     own figures (`with_workspace_data`); anyone else's use what they said and the configured profile."""
@@ -215,6 +223,7 @@ def ask(
         facts=workspace_facts(engine) if with_workspace_data else None,
         currency=currency,
         reader_language=reader_language,
+        topic=topic,
     )
     audit.record(
         engine,
@@ -222,7 +231,7 @@ def ask(
         slack_user_id=slack_user_id,
         action="ask",
         query=question,
-        outcome=answer.topic or "not_understood",
+        outcome=answer.topic or ("unsure" if answer.question.unsure else "not_understood"),
     )
     return answer
 

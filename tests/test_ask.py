@@ -55,7 +55,10 @@ def test_a_missing_profile_comes_from_the_configuration_then_the_workspace_and_s
 
 def test_team_size_from_the_workspace_data(engine: Engine) -> None:
     facts = WorkspaceFacts(active_accounts=700, average_arr=50_000.0, team_by_role={"csm": 6, "manager": 1})
-    answer = answer_question("How big should our CS team be?", config=PlaybookConfig(), facts=facts)
+    # As the playbook menu's button asks it: the question and its topic.
+    answer = answer_question(
+        "How big should our CS team be?", config=PlaybookConfig(), facts=facts, topic="team_size"
+    )
     assert (answer.phase, answer.profile_from) == (4, ["workspace data"])
 
 
@@ -121,6 +124,9 @@ def test_every_question_of_the_understanding_table_gets_an_answer_that_agrees_wi
     checked = 0
     for text, topic, lang, expected in CASES:
         answer = answer_question(text, config=PlaybookConfig(), facts=None)
+        if answer.question.unsure and topic in answer.question.choices:
+            # What the asker gets after pressing the button for the topic they meant.
+            answer = answer_question(text, config=PlaybookConfig(), facts=None, topic=topic)
         assert (answer.topic, answer.lang) == (topic, lang), text
         if expected.get("model") and topic in ("renewal_owner", "expansion_owner"):
             renewal, expansion = OWNER_OF_MODEL[expected["model"]]
@@ -134,8 +140,8 @@ def test_every_question_of_the_understanding_table_gets_an_answer_that_agrees_wi
 
 
 def kpi_names(text: str) -> list[str]:
-    """The KPIs the answer to `text` explains."""
-    return answer_question(text, config=PlaybookConfig()).kpis
+    """The KPIs the answer to `text`, read as a KPI question, explains."""
+    return answer_question(text, config=PlaybookConfig(), topic="kpi").kpis
 
 
 def test_a_kpi_question_naming_several_kpis_explains_each_in_order() -> None:
@@ -182,12 +188,14 @@ def test_people_outside_the_team_get_answers_without_the_workspace_figures(engin
         workspace.slack.add_user(STRANGER_ID)
         outsider = next(
             c.body
-            for c in workspace.command("ask How big should our CS team be?", user_id=STRANGER_ID).calls
+            for c in workspace.command(
+                "ask How many people should our CS team have?", user_id=STRANGER_ID
+            ).calls
             if c.method == "response_url"
         )
         member = next(
             c.body
-            for c in workspace.command("ask How big should our CS team be?", user_id=AE_ID).calls
+            for c in workspace.command("ask How many people should our CS team have?", user_id=AE_ID).calls
             if c.method == "response_url"
         )
     # The team member's answer draws on the workspace's accounts; the outsider is asked instead.
@@ -215,3 +223,88 @@ def test_the_playbook_team_size_button_pressed_by_an_outsider_shows_no_workspace
     teammate = next(c.body for c in member if c.method == "response_url")
     assert "active accounts" not in json.dumps(outsider) and "people in CS" not in json.dumps(outsider)
     assert "5 active accounts" in json.dumps(teammate)
+
+
+def _buttons(message: dict) -> list[dict]:
+    return [e for b in message["blocks"] if b["type"] == "actions" for e in b["elements"]]
+
+
+@pytest.mark.parametrize(
+    ("question", "user_id", "renewal_label", "read_as", "intro"),
+    [
+        ("ask CS and renewals", AE_ID, "Who owns renewals?", "Read as: renewal ownership", "I am not sure"),
+        ("ask CSと更新について", CSM_ID, "更新の担当は？", "質問の読み取り: 更新の担当", "判断しきれません"),
+    ],
+)
+def test_an_unclear_question_gets_the_likeliest_topics_as_buttons_in_the_askers_language(
+    engine: Engine, question: str, user_id: str, renewal_label: str, read_as: str, intro: str
+) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        unsure = workspace.command(question, user_id=user_id).reply
+        offered = _buttons(unsure)
+        # No guess: no answer and no sources, but two or three topics to pick from.
+        assert (
+            intro in unsure["text"]
+            and "Sources" not in json.dumps(unsure)
+            and "出典" not in json.dumps(unsure)
+        )
+        assert 2 <= len(offered) <= 3
+        assert all(b["action_id"].startswith(f"{slack_ids.PLAYBOOK_TOPIC}:") for b in offered)
+        renewal = next(b for b in offered if b["action_id"] == f"{slack_ids.PLAYBOOK_TOPIC}:renewal_owner")
+        assert renewal["text"]["text"] == renewal_label
+        # Picked: the asker's own question answered on that topic, in place of the choice.
+        picked = workspace.click(renewal["action_id"], renewal["value"], user_id=user_id).reply
+        assert picked["replace_original"] is True
+        assert read_as in json.dumps(picked, ensure_ascii=False)
+        # The company is unknown, so it asks back; the fact buttons keep the topic that was picked.
+        stage = next(b for b in _buttons(picked) if b["action_id"].endswith("stage_startup"))
+        assert json.loads(stage["value"])["topic"] == "renewal_owner"
+        refined = workspace.click(stage["action_id"], stage["value"], user_id=user_id).reply
+        assert read_as in json.dumps(refined, ensure_ascii=False)
+    with engine.connect() as connection:
+        outcomes = [
+            row[0]
+            for row in connection.exec_driver_sql(
+                "SELECT outcome FROM audit_log WHERE action = 'ask' ORDER BY id"
+            )
+        ]
+    assert outcomes[0] == "unsure" and outcomes[1:] == ["renewal_owner", "renewal_owner"]
+
+
+def test_a_confident_answer_says_how_it_read_the_question_and_offers_the_other_readings(
+    engine: Engine,
+) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        reply = workspace.command(
+            "ask Who should own renewals at a product-led company?", user_id=AE_ID
+        ).reply
+        notes = " ".join(e["text"] for b in reply["blocks"] if b["type"] == "context" for e in b["elements"])
+        assert "Read as: renewal ownership · Product-led growth (PLG) company" in notes
+        others = _buttons(reply)
+        assert 1 <= len(others) <= 2
+        assert f"{slack_ids.PLAYBOOK_TOPIC}:renewal_owner" not in [b["action_id"] for b in others]
+        # Pressing one answers the same question on the other topic.
+        other = others[0]
+        topic = other["action_id"].split(":", 1)[1]
+        again = workspace.click(other["action_id"], other["value"], user_id=AE_ID).reply
+        assert json.loads(other["value"]) == {
+            "question": "Who should own renewals at a product-led company?",
+            "topic": topic,
+        }
+        assert "Read as: renewal ownership ·" not in json.dumps(again)
+
+
+def test_a_button_from_an_earlier_message_with_a_plain_question_still_answers(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), clock=fixed_clock(NOW)) as workspace:
+        reply = workspace.click(
+            f"{slack_ids.PLAYBOOK_TOPIC}:team_size", "How many CSMs do we need?", user_id=AE_ID
+        ).reply
+    assert "Read as: team size" in json.dumps(reply)
+
+
+def test_small_talk_gets_the_menu_of_topics_not_a_guess() -> None:
+    answer = answer_question("good evening, how are you?", config=PlaybookConfig())
+    assert answer.topic is None and not answer.question.unsure

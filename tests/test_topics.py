@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from playbooks.corpus import CorpusError, LabelledQuestion, load_corpus, split
-from playbooks.topics import TOPICS, TopicClassifier, TopicReading
+from playbooks.topics import LABELS, OFF_TOPIC, TOPICS, TopicClassifier, TopicReading
 from playbooks.words import english_lemma, words
 
 
@@ -50,13 +50,15 @@ def test_english_lemmas(word: str, lemma: str) -> None:
 
 
 def test_the_corpus_has_six_hundred_questions_a_language_and_every_topic() -> None:
-    questions = load_corpus(topics=TOPICS)
-    per_language = Counter(q.language for q in questions)
+    questions = load_corpus(topics=LABELS)
+    # Org-design questions only: the off-topic texts are extra.
+    per_language = Counter(q.language for q in questions if q.topic != OFF_TOPIC)
     assert per_language["en"] >= 600 and per_language["ja"] >= 600
     for language in ("en", "ja"):
         topics = Counter(q.topic for q in questions if q.language == language)
-        assert set(topics) == set(TOPICS)
-        assert min(topics.values()) >= 35, topics
+        assert set(topics) == set(LABELS)
+        assert min(topics[topic] for topic in TOPICS) >= 35, topics
+        assert topics[OFF_TOPIC] >= 50
 
 
 def test_a_bad_corpus_line_is_named(tmp_path: Path) -> None:
@@ -66,7 +68,7 @@ def test_a_bad_corpus_line_is_named(tmp_path: Path) -> None:
         encoding="utf-8",
     )
     with pytest.raises(CorpusError, match=r"team\.yml:4: unknown topic 'weather'"):
-        load_corpus(tmp_path, topics=TOPICS)
+        load_corpus(tmp_path, topics=LABELS)
 
 
 def test_a_repeated_question_is_refused_with_both_places(tmp_path: Path) -> None:
@@ -80,7 +82,7 @@ def test_a_repeated_question_is_refused_with_both_places(tmp_path: Path) -> None
 
 
 def test_the_split_is_a_quarter_per_language_and_never_moves() -> None:
-    questions = load_corpus(topics=TOPICS)
+    questions = load_corpus(topics=LABELS)
     train, test = split(questions)
     assert not {q.text for q in train} & {q.text for q in test}
     for language in ("en", "ja"):
@@ -93,7 +95,7 @@ def test_the_split_is_a_quarter_per_language_and_never_moves() -> None:
 
 @pytest.fixture(scope="module")
 def held_out() -> tuple[list[LabelledQuestion], list[TopicReading]]:
-    train, test = split(load_corpus(topics=TOPICS))
+    train, test = split(load_corpus(topics=LABELS))
     classifier = TopicClassifier.train(train)
     return test, classifier.read_many([q.text for q in test])
 
@@ -117,7 +119,7 @@ def test_confident_readings_are_rarely_wrong(
 
 
 def test_training_is_deterministic() -> None:
-    train, _ = split(load_corpus(topics=TOPICS))
+    train, _ = split(load_corpus(topics=LABELS))
     texts = ["Who should own renewals?", "CSMは何人必要？", "what is ttv"]
     first = TopicClassifier.train(train).read_many(texts)
     second = TopicClassifier.train(train).read_many(texts)
@@ -127,6 +129,9 @@ def test_training_is_deterministic() -> None:
 def test_a_reading_ranks_every_topic_and_offers_the_likely_ones() -> None:
     reading = TopicReading((("kpi", 0.5), ("csm_metrics", 0.3), ("ttv", 0.15), ("lifecycle", 0.05)))
     assert reading.topic == "kpi" and reading.confidence == 0.5
-    assert reading.likeliest() == ["kpi", "csm_metrics", "ttv"]
-    assert reading.likeliest(share=0.2) == ["kpi", "csm_metrics"]
+    assert reading.choices() == ["kpi", "csm_metrics", "ttv"]
+    assert reading.choices(share=0.2) == ["kpi", "csm_metrics"]
     assert not reading.confident
+    # Two topics at least, however unlikely the second; never the off-topic label.
+    lopsided = TopicReading((("other", 0.6), ("ttv", 0.35), ("kpi", 0.04), ("lifecycle", 0.01)))
+    assert lopsided.choices() == ["ttv", "kpi"]

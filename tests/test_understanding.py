@@ -3,7 +3,8 @@
 import pytest
 
 from playbooks.amounts import parse_count, parse_money
-from playbooks.understanding import CompanyProfile, company_model, missing_for_model, understand
+from playbooks.company_facts import CompanyProfile, company_model, missing_for_model
+from playbooks.understanding import understand
 
 # (question, topic, lang, other expectations). Keys: model (via company_model), customers, acv (USD,
 # approximate), phase (lifecycle_phase), kpi, missing (missing_for_model).
@@ -274,7 +275,14 @@ CASES: list[tuple[str, str | None, str, dict]] = [
 @pytest.mark.parametrize(("text", "topic", "lang", "expected"), CASES, ids=[c[0][:40] for c in CASES])
 def test_understands_the_question(text: str, topic: str | None, lang: str, expected: dict) -> None:
     question = understand(text)
-    assert (question.topic, question.lang) == (topic, lang)
+    assert question.lang == lang
+    if topic is None:
+        assert question.topic is None
+    elif question.unsure:
+        # Not sure: no answer, and the right topic among the two or three offered.
+        assert topic in question.choices and 2 <= len(question.choices) <= 3
+    else:
+        assert question.topic == topic
     profile = question.profile
     if "model" in expected:
         assert company_model(profile) == expected["model"]
@@ -288,6 +296,12 @@ def test_understands_the_question(text: str, topic: str | None, lang: str, expec
         assert question.lifecycle_phase == expected["phase"]
     if "kpi" in expected:
         assert question.kpi == expected["kpi"]
+
+
+def test_most_of_the_table_is_answered_without_asking_back() -> None:
+    # None of these questions is in the corpus the classifier learns from: a second held-out set.
+    answered = sum(understand(text).topic == topic for text, topic, _, _ in CASES if topic is not None)
+    assert answered / sum(topic is not None for _, topic, _, _ in CASES) >= 0.8
 
 
 def test_the_table_is_large_and_bilingual() -> None:

@@ -4,10 +4,12 @@ import argparse
 import html
 import json
 
-from bot.cli.common import load_settings, open_database, workspace_config
+from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.render.playbook import answer_text
 from playbooks.answering import answer_question
+from playbooks.corpus import CorpusError
 from playbooks.knowledge import load_knowledge
+from playbooks.topics import TOPICS
 from storage.workspace_facts import workspace_facts
 
 
@@ -17,7 +19,14 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         "question", help='e.g. "Who should own renewals at a seed-stage company with $150k contracts?"'
     )
     parser.add_argument(
-        "--json", action="store_true", help="print topic, model, phase, owner, lang, text, sources"
+        "--json",
+        action="store_true",
+        help="print topic, model, phase, owner, lang, text, sources, confidence, choices",
+    )
+    parser.add_argument(
+        "--topic",
+        choices=TOPICS,
+        help="answer the question as this topic (what the buttons do in Slack when it is not clear)",
     )
     parser.set_defaults(func=run)
 
@@ -26,7 +35,12 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings()
     config = workspace_config(settings)
     facts = workspace_facts(open_database(settings))
-    answer = answer_question(args.question, config=config.playbook, facts=facts, currency=config.currency)
+    try:
+        answer = answer_question(
+            args.question, config=config.playbook, facts=facts, currency=config.currency, topic=args.topic
+        )
+    except CorpusError as error:
+        raise CliError(f"question corpus: {error}", code=2) from error
     # The text is Slack mrkdwn; in a terminal show the characters Slack would show.
     text = html.unescape(answer_text(answer, load_knowledge()))
     print(json.dumps(answer.as_json(text), ensure_ascii=False, indent=2) if args.json else text)

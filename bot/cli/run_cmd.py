@@ -9,6 +9,8 @@ from bot.app import create_app, missing_settings
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.http import EVENTS_PATH, bind
 from bot.scheduler import Jobs, start_scheduler
+from playbooks.corpus import CorpusError
+from playbooks.topics import default_classifier
 
 logger = logging.getLogger(__name__)
 
@@ -30,6 +32,11 @@ def run(args: argparse.Namespace) -> int:
     if missing:
         raise CliError("set " + " and ".join(missing), code=2)
     config = workspace_config(settings)
+    try:
+        # Trained before serving: a bad corpus file stops here, and the first question is answered fast.
+        default_classifier()
+    except CorpusError as error:
+        raise CliError(f"question corpus: {error}", code=2) from error
     engine = open_database(settings)
     app = create_app(settings, config=config, engine=engine)
     server = None

@@ -6,6 +6,7 @@ from typing import Any
 from slack_bolt import Ack, Respond
 from slack_sdk import WebClient
 
+from bot.render import playbook as render
 from bot.services import Services
 from handlers.commands.ask import answer_for
 
@@ -16,8 +17,10 @@ def make_listener(services: Services) -> Callable[..., None]:
     ) -> None:
         ack()
         requester = services.directory.requester(client, body["user"]["id"])
-        # The button's value is the question to ask: a topic's question, or the first one plus the fact.
-        message = answer_for(services, str(action.get("value", "")), requester)
+        # The button carries the question (a topic's own, the asker's, or theirs plus the fact picked) and
+        # the topic to answer it as.
+        question, topic = render.read_button_value(str(action.get("value", "")))
+        message = answer_for(services, question, requester, topic=topic)
         respond(replace_original=True, **message.payload())
 
     return press

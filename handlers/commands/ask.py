@@ -7,9 +7,12 @@ from bot.render import playbook as render
 from bot.services import Services
 from playbooks.answering import ask
 from playbooks.knowledge import load_knowledge
+from playbooks.topics import Topic
 
 
-def answer_for(services: Services, question: str, requester: Requester) -> render.Message:
+def answer_for(
+    services: Services, question: str, requester: Requester, *, topic: Topic | None = None
+) -> render.Message:
     """The answer message for a question, in the asker's language unless they asked in Japanese.
 
     The playbook holds no account data, so anyone may ask; only team members' answers draw on the
@@ -24,6 +27,7 @@ def answer_for(services: Services, question: str, requester: Requester) -> rende
         slack_user_id=requester.slack_user_id,
         at=services.now(),
         with_workspace_data=requester.allowed,
+        topic=topic,
     )
     return render.answer_message(answer, load_knowledge())
 
