@@ -21,6 +21,7 @@ import statistics
 import sys
 import time
 from collections import Counter
+from collections.abc import Iterable
 
 from bench.health import percentile
 from bot.config import load_config
@@ -29,7 +30,14 @@ from playbooks.answering import answer_question
 from playbooks.company_facts import company_model, profile_from_text
 from playbooks.corpus import load_corpus, split
 from playbooks.knowledge import load_knowledge
-from playbooks.topics import CONFIDENT, LABELS, TopicClassifier, choose_threshold, default_classifier
+from playbooks.topics import (
+    CONFIDENT,
+    LABELS,
+    OFF_TOPIC,
+    TopicClassifier,
+    choose_threshold,
+    default_classifier,
+)
 from storage.workspace_facts import WorkspaceFacts
 
 QUESTIONS = [
@@ -69,6 +77,11 @@ def run(repeat: int) -> dict[str, float | int]:
     }
 
 
+def _share(outcomes: Iterable[bool]) -> float | None:
+    counted = list(outcomes)
+    return round(sum(counted) / len(counted), 3) if counted else None
+
+
 def evaluate(choose: bool) -> dict[str, object]:
     questions = load_corpus(topics=LABELS)
     train, test = split(questions)
@@ -96,12 +109,15 @@ def evaluate(choose: bool) -> dict[str, object]:
             "model": round(sum(models) / len(models), 3),
             "owner": round(sum(owners) / len(owners), 3) if owners else None,
             "choice_offered": round(sum(not r.confident for _, r in pairs) / len(pairs), 3),
-            # What the asker ends up with: the right answer, or the right topic among the buttons.
-            "topic_or_button": round(
-                sum(r.topic == q.topic if r.confident else q.topic in r.choices() for q, r in pairs)
-                / len(pairs),
-                3,
+            # What the asker of an org-design question ends up with: the right answer, or the right
+            # topic among the buttons.
+            "topic_or_button": _share(
+                r.topic == q.topic if r.confident else q.topic in r.choices()
+                for q, r in pairs
+                if q.topic != OFF_TOPIC
             ),
+            # Small talk and other questions told apart from org-design ones (answered with the menu).
+            "off_topic_recognised": _share(r.topic == OFF_TOPIC for q, r in pairs if q.topic == OFF_TOPIC),
             "wrong_confident": round(
                 sum(r.confident and r.topic != q.topic for q, r in pairs) / len(pairs), 3
             ),

@@ -26,6 +26,7 @@ class Question:
     # as the other readings. Empty when the asker picked the topic, or the text is not a question.
     choices: tuple[Topic, ...] = ()
     confidence: float = 1.0  # the classifier's probability for its likeliest reading
+    off_topic: bool = False  # the likeliest reading is that this is not an org-design question
     lifecycle_phase: str | None = None  # qualification|onboarding|adoption|renewal|expansion
     kpi: str | None = None  # the first KPI named: a key of the KPI knowledge (nrr, grr, logo_churn, …)
     kpis: tuple[str, ...] = ()  # every KPI named, in the order of the text
@@ -149,14 +150,16 @@ def understand(
     normal = normalise(text)
     kpis = _all_named(_KPI_NAMES, normal)
     language: Literal["ja", "en"] = "ja" if mostly_japanese(text) or reader_language == "ja" else "en"
+    off_topic = False
     if topic is not None:
         read, choices, confidence = topic, (), 1.0
     else:
         reading = default_classifier().read(text)
         read, choices, confidence = None, tuple(reading.choices()), reading.confidence
+        off_topic = on_topic(reading.topic) is None
         if reading.confident:
             read = on_topic(reading.topic)
-            if read is None:  # confidently not an org-design question: nothing to offer but the menu
+            if off_topic:  # confidently not an org-design question: nothing to offer but the menu
                 choices = ()
     return Question(
         text=text,
@@ -165,6 +168,7 @@ def understand(
         profile=profile_from_text(normal, jpy_per_usd=jpy_per_usd),
         choices=choices,
         confidence=confidence,
+        off_topic=off_topic,
         lifecycle_phase=_first(_PHASES, normal),
         kpi=kpis[0] if kpis else None,
         kpis=kpis,

@@ -1,9 +1,10 @@
 """The words of a question, as the topic classifier sees them: lemmas, not raw substrings.
 
 Japanese goes through SudachiPy's morphological analyser (the core dictionary), which splits the text
-into words and gives each its dictionary form, so 持つ/持ちます/持って and 担当する/担当して are one
-word each; its short split (mode A) also breaks compounds such as 契約更新 into 契約 + 更新, so a
-question that says only 更新 shares the word. English (and the Latin words inside Japanese text,
+into words and gives each its normalised dictionary form, so 持つ/持ちます/持って and 担当する/担当して
+are one word each, and so are spelling variants (ひかく/比較, シュミレーション/シミュレーション); its
+short split (mode A) also breaks compounds such as 契約更新 into 契約 + 更新, so a question that says
+only 更新 shares the word. English (and the Latin words inside Japanese text,
 "CSM", "renewals") is lower-cased and reduced by a few suffix rules: renewals → renewal,
 owning → own. Particles, punctuation and symbols are left out: they carry no topic.
 """
@@ -52,7 +53,7 @@ def words(text: str) -> list[str]:
     for morpheme in _tokenizer().tokenize(text):
         if morpheme.part_of_speech()[0] in _SKIPPED:
             continue
-        form = morpheme.dictionary_form().lower()
+        form = morpheme.normalized_form().lower()
         if _LATIN_WORD.fullmatch(form):
             form = english_lemma(form)
         found.append(form)

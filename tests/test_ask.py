@@ -9,9 +9,13 @@ from bot import slack_ids
 from bot.cli import main
 from bot.config import load_config
 from bot.local import LocalWorkspace
+from bot.render.playbook import answer_message
 from domain.clock import fixed_clock
-from playbooks.answering import answer_question
+from playbooks.answering import Answer, answer_question
+from playbooks.company_facts import CompanyProfile
 from playbooks.config import PlaybookConfig
+from playbooks.knowledge import load_knowledge
+from playbooks.understanding import Question
 from storage.workspace_facts import WorkspaceFacts
 from tests.factories import AE_ID, CSM_ID, NOW, STRANGER_ID, build_small_workspace
 
@@ -308,3 +312,23 @@ def test_a_button_from_an_earlier_message_with_a_plain_question_still_answers(en
 def test_small_talk_gets_the_menu_of_topics_not_a_guess() -> None:
     answer = answer_question("good evening, how are you?", config=PlaybookConfig())
     assert answer.topic is None and not answer.question.unsure
+
+
+def test_text_that_is_probably_not_a_question_gets_the_menu_and_the_likeliest_topics() -> None:
+    question = Question(
+        text="lunch?",
+        lang="en",
+        topic=None,
+        profile=CompanyProfile(),
+        choices=("kpi", "ttv"),
+        confidence=0.4,
+        off_topic=True,
+    )
+    message = answer_message(Answer(question, None), load_knowledge()).payload()
+    assert message["text"].startswith("I can answer questions on")
+    shown = json.dumps(message["blocks"])
+    assert "Or were you asking about one of these?" in shown
+    assert [b["action_id"] for b in _buttons(message)] == [
+        f"{slack_ids.PLAYBOOK_TOPIC}:kpi",
+        f"{slack_ids.PLAYBOOK_TOPIC}:ttv",
+    ]

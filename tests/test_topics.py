@@ -16,7 +16,10 @@ from playbooks.words import english_lemma, words
     ("text", "lemmas"),
     [
         ("更新は誰が持ちますか", ["更新", "誰", "持つ", "ます"]),
-        ("更新を担当しています", ["更新", "担当", "する", "いる", "ます"]),
+        ("更新を担当しています", ["更新", "担当", "為る", "居る", "ます"]),
+        # Spelling variants and kana for kanji are one word too.
+        ("ひかくする", ["比較", "為る"]),
+        ("シュミレーション", ["シミュレーション"]),
         ("Who owns renewals?", ["who", "own", "renewal"]),
         ("Upselling to companies", ["upsell", "to", "company"]),
     ],
@@ -104,7 +107,7 @@ def test_held_out_topic_accuracy_does_not_fall(
     held_out: tuple[list[LabelledQuestion], list[TopicReading]],
 ) -> None:
     test, readings = held_out
-    for language, floor in (("en", 0.85), ("ja", 0.78)):
+    for language, floor in (("en", 0.9), ("ja", 0.87)):
         pairs = [(q, r) for q, r in zip(test, readings, strict=True) if q.language == language]
         accuracy = sum(r.topic == q.topic for q, r in pairs) / len(pairs)
         assert accuracy >= floor, (language, accuracy)
@@ -115,7 +118,20 @@ def test_confident_readings_are_rarely_wrong(
 ) -> None:
     test, readings = held_out
     wrong = sum(r.confident and r.topic != q.topic for q, r in zip(test, readings, strict=True))
-    assert wrong / len(test) <= 0.04
+    assert wrong / len(test) <= 0.025
+
+
+def test_an_org_design_question_gets_the_right_answer_or_the_right_button(
+    held_out: tuple[list[LabelledQuestion], list[TopicReading]],
+) -> None:
+    test, readings = held_out
+    for language in ("en", "ja"):
+        outcomes = [
+            r.topic == q.topic if r.confident else q.topic in r.choices()
+            for q, r in zip(test, readings, strict=True)
+            if q.language == language and q.topic != OFF_TOPIC
+        ]
+        assert sum(outcomes) / len(outcomes) >= 0.95, language
 
 
 def test_training_is_deterministic() -> None:

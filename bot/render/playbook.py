@@ -129,7 +129,7 @@ def _parts(answer: Answer, knowledge: Knowledge) -> tuple[str, str, str]:
     lang = answer.lang
     tr = translator(lang)
     m = macros(lang, "answer.j2")
-    if answer.question.unsure:
+    if answer.question.unsure and not answer.question.off_topic:
         return m.choose(), "", ""
     if answer.topic is None:
         return m.unknown(), "", ""
@@ -165,7 +165,8 @@ def answer_text(answer: Answer, knowledge: Knowledge) -> str:
     """The answer as mrkdwn text: the answer, how the question was read, its sources (also what
     `csbot ask` prints)."""
     parts = list(_parts(answer, knowledge))
-    if answer.question.unsure:  # where there are no buttons (a terminal, a notification): the choices named
+    if answer.question.unsure and not answer.question.off_topic:
+        # Where there are no buttons (a terminal, a notification): the choices named.
         tr = translator(answer.lang)
         parts += [f"• {tr.gettext(_menu_label(topic))} (`{topic}`)" for topic in answer.question.choices]
     return "\n".join(part for part in parts if part)
@@ -196,7 +197,9 @@ def answer_message(answer: Answer, knowledge: Knowledge) -> Message:
     # Unsure: the likeliest topics to pick from. Answered: the other readings, to correct a misreading.
     offered = question.choices if question.unsure else question.other_readings
     topic_buttons = [b for t in offered if (b := _topic_button(t, question.text, answer.lang))]
-    if topic_buttons and not question.unsure:
+    if topic_buttons and question.off_topic:
+        blocks.append(ContextBlock(elements=[_md(tr.gettext("Or were you asking about one of these?"))]))
+    elif topic_buttons and not question.unsure:
         blocks.append(ContextBlock(elements=[_md(tr.gettext("Not what you asked? Read it as:"))]))
     if topic_buttons:
         blocks.append(ActionsBlock(elements=topic_buttons))
