@@ -56,11 +56,11 @@ _MONEY_PATTERNS: list[tuple[str, re.Pattern[str]]] = [
             re.I,
         ),
     ),
-    # 1200万円, 9百万円, 1.5億円, 9,000,000円, 9M yen
+    # 1200万円, 9百万円, 1.5億円, 9,000,000円, 9M yen; glued to a word before it too ("ACV300万円")
     (
         "JPY",
         re.compile(
-            rf"{_START}(?:(?P<jp>(?:{NUM}{_JP_UNIT})+{NUM}?)|(?P<amount>{NUM})(?P<suffix>{_EN_SUFFIX})?)"
+            rf"(?<![\d.,])(?:(?P<jp>(?:{NUM}{_JP_UNIT})+{NUM}?)|(?P<amount>{NUM})(?P<suffix>{_EN_SUFFIX})?)"
             rf"\s*{_JPY_WORDS}(?![A-Za-z])",
             re.I,
         ),

@@ -61,7 +61,9 @@ _TECHNICAL = _rx(
     rf"engineering (?:teams?|leaders?|org)|security (?:teams?|buyers?|product|vendor|tool|software|"
     rf"compan(?:y|ies)|startup)|"
     rf"{_L}(?:CTO|CISO|SRE)s?{_R}|technical (?:buyers?|audience|users)|infrastructure teams?|"
-    r"開発者|エンジニア|セキュリティ|情報システム|情シス|技術者|IT部門|技術系"
+    r"(?:buyers?|customers?|users?) (?:are|is) (?:mostly |all )?technical|"
+    r"開発者|(?<!サポート)(?<!セールス)(?<!ソリューション)エンジニア|セキュリティ|情報システム|情シス|技術者|IT部門|"
+    r"技術系|テクノロジー系"
 )
 # "IT" only in capitals: "it" is an everyday word.
 _TECHNICAL_IT = re.compile(rf"{_L}IT{_R}(?! is)")

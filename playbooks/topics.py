@@ -57,13 +57,13 @@ LABELS: tuple[str, ...] = (*TOPICS, OFF_TOPIC)
 # The likeliest topic's probability from which a reading is acted on. Chosen by `choose_threshold` on
 # the training part (five-fold cross-validation): the lowest value at which at most
 # `WRONG_CONFIDENT_TARGET` of those questions would have been answered confidently and wrongly.
-CONFIDENT = 0.81
+CONFIDENT = 0.90
 # How many answers may be confident and wrong, at most, when choosing the threshold: half the 1% the
 # product aims for, because a figure cross-validated on the training part is a little better than the
 # same figure on questions never seen.
 WRONG_CONFIDENT_TARGET = 0.005
 # Inverse regularisation of the logistic regression: chosen with the threshold, on the training part.
-REGULARISATION = 20.0
+REGULARISATION = 50.0
 
 
 @dataclass(frozen=True)

@@ -154,3 +154,21 @@ def test_a_bare_number_without_a_contract_word_is_not_money(text: str) -> None:
 def test_a_bare_amount_is_not_taken_for_a_customer_count_or_the_reverse() -> None:
     assert (parse_count("2k customers, ACV 5k"), parse_money("2k customers, ACV 5k")) == (2_000, 5_000)
     assert parse_count("1.2k customers") == 1_200
+
+
+@pytest.mark.parametrize(
+    ("text", "technical"),
+    [
+        ("our buyers are technical", True),
+        ("テクノロジー系の買い手", True),
+        ("開発者向けツール", True),
+        ("CSMとサポートエンジニアの違い", False),  # an engineer on our side, not the buyer
+        ("we hired a sales engineer", False),
+    ],
+)
+def test_technical_buyers(text: str, technical: bool) -> None:
+    assert profile_from_text(text).technical_buyer is technical
+
+
+def test_an_amount_glued_to_its_label_is_read() -> None:
+    assert parse_money("上場企業でACV300万円", jpy_per_usd=120.0) == pytest.approx(25_000)
