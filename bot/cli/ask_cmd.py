@@ -3,6 +3,7 @@
 import argparse
 import html
 import json
+import sys
 
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.render.playbook import answer_text
@@ -44,4 +45,6 @@ def run(args: argparse.Namespace) -> int:
     # The text is Slack mrkdwn; in a terminal show the characters Slack would show.
     text = html.unescape(answer_text(answer, load_knowledge()))
     print(json.dumps(answer.as_json(text), ensure_ascii=False, indent=2) if args.json else text)
+    if answer.question.unsure and not args.json:
+        print("(ask again with --topic and one of the keys above)", file=sys.stderr)
     return 0
