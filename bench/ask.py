@@ -97,18 +97,17 @@ def evaluate(choose: bool) -> dict[str, object]:
     confusion: Counter[str] = Counter()
     for language in sorted({q.language for q in test}):
         pairs = [(q, r) for q, r in zip(test, readings, strict=True) if q.language == language]
-        models = [company_model(profile_from_text(q.text)) == q.model for q, _ in pairs]
-        owners = [
-            r.topic == q.topic and company_model(profile_from_text(q.text)) == q.model
-            for q, r in pairs
-            if q.topic in ("renewal_owner", "expansion_owner") and q.model is not None
-        ]
+        model_right = [company_model(profile_from_text(q.text)) == q.model for q, _ in pairs]
         figures[language] = {
             "questions": len(pairs),
-            "topic": round(sum(r.topic == q.topic for q, r in pairs) / len(pairs), 3),
-            "model": round(sum(models) / len(models), 3),
-            "owner": round(sum(owners) / len(owners), 3) if owners else None,
-            "choice_offered": round(sum(not r.confident for _, r in pairs) / len(pairs), 3),
+            "topic": _share(r.topic == q.topic for q, r in pairs),
+            "model": _share(model_right),
+            "owner": _share(
+                r.topic == q.topic and right
+                for (q, r), right in zip(pairs, model_right, strict=True)
+                if q.topic in ("renewal_owner", "expansion_owner") and q.model is not None
+            ),
+            "choice_offered": _share(not r.confident for _, r in pairs),
             # What the asker of an org-design question ends up with: the right answer, or the right
             # topic among the buttons.
             "topic_or_button": _share(
@@ -118,9 +117,7 @@ def evaluate(choose: bool) -> dict[str, object]:
             ),
             # Small talk and other questions told apart from org-design ones (answered with the menu).
             "off_topic_recognised": _share(r.topic == OFF_TOPIC for q, r in pairs if q.topic == OFF_TOPIC),
-            "wrong_confident": round(
-                sum(r.confident and r.topic != q.topic for q, r in pairs) / len(pairs), 3
-            ),
+            "wrong_confident": _share(r.confident and r.topic != q.topic for q, r in pairs),
         }
         confusion.update(f"{q.topic} → {r.topic}" for q, r in pairs if r.topic != q.topic)
     figures["confused"] = dict(confusion.most_common())

@@ -231,8 +231,7 @@ def ask(
         slack_user_id=slack_user_id,
         action="ask",
         query=question,
-        outcome=answer.topic
-        or ("unsure" if answer.question.unsure and not answer.question.off_topic else "not_understood"),
+        outcome=answer.topic or ("unsure" if answer.question.asks_to_choose else "not_understood"),
     )
     return answer
 

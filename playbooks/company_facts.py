@@ -16,6 +16,9 @@ from typing import Literal
 
 from domain.company_models import CompanyModelName
 from playbooks.amounts import normalise, parse_count, parse_money
+from playbooks.patterns import NO_LATIN_AFTER as _R
+from playbooks.patterns import NO_LATIN_BEFORE as _L
+from playbooks.patterns import rx as _rx
 
 Stage = Literal["startup", "growth"]
 Touch = Literal["high", "low"]
@@ -31,15 +34,6 @@ class CompanyProfile:
     touch: Touch | None = None  # "high-touch" / "ロータッチ" said outright: stands in for the ACV
     named_model: CompanyModelName | None = None  # a model the question names outright
 
-
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
-
-
-# Latin-word guards: Python's \b treats kana and kanji as word characters, so "CSは" has no boundary
-# after "CS". These look only at Latin letters.
-_L = r"(?<![A-Za-z])"
-_R = r"(?![A-Za-z])"
 
 # Explicit funding rounds decide the stage before anything else ("Series B startup planning an IPO").
 _ROUND_STARTUP = _rx(rf"{_L}(?:pre-?seed|seed)|series\s*[ab]{_R}|シード|シリーズ\s*[ab]{_R}")

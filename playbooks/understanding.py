@@ -13,6 +13,10 @@ from typing import Literal
 
 from playbooks.amounts import normalise
 from playbooks.company_facts import CompanyProfile, profile_from_text
+from playbooks.patterns import JAPANESE
+from playbooks.patterns import NO_LATIN_AFTER as _R
+from playbooks.patterns import NO_LATIN_BEFORE as _L
+from playbooks.patterns import rx as _rx
 from playbooks.topics import Topic, default_classifier, on_topic
 
 
@@ -37,21 +41,17 @@ class Question:
         return self.topic is None and bool(self.choices)
 
     @property
+    def asks_to_choose(self) -> bool:
+        """Unsure of an org-design question: the answer is the choice of topics. (Unsure of text that is
+        probably not one, the answer is the menu, with the likeliest topics beside it.)"""
+        return self.unsure and not self.off_topic
+
+    @property
     def other_readings(self) -> tuple[Topic, ...]:
         """Beside a confident answer: the next likeliest topics, to switch to if it was misread."""
         return tuple(choice for choice in self.choices if choice != self.topic)[:2]
 
 
-def _rx(pattern: str) -> re.Pattern[str]:
-    return re.compile(pattern, re.I)
-
-
-# Latin-word guards: Python's \b treats kana and kanji as word characters, so "CSは" has no boundary
-# after "CS". These look only at Latin letters.
-_L = r"(?<![A-Za-z])"
-_R = r"(?![A-Za-z])"
-
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uff66-\uff9f]")
 _LATIN_WORD = re.compile(r"[A-Za-z]+(?:['’][A-Za-z]+)?")
 # One Latin word carries about as much as two Japanese characters: "CSMのKPIはNRRとGRRどちら?" is
 # Japanese with English terms in it, "Who owns renewals at a 5万ドル company?" is English.
@@ -61,7 +61,7 @@ _CHARACTERS_PER_WORD = 2
 def mostly_japanese(text: str) -> bool:
     """True when Japanese outweighs English in the text (a company name or an amount does not tip it)."""
     text = normalise(text)
-    japanese = len(_JAPANESE.findall(text))
+    japanese = len(JAPANESE.findall(text))
     return japanese > _CHARACTERS_PER_WORD * len(_LATIN_WORD.findall(text))
 
 

@@ -15,8 +15,8 @@ from functools import cache
 from sudachipy import Dictionary, SplitMode, Tokenizer
 
 from playbooks.amounts import normalise
+from playbooks.patterns import JAPANESE
 
-_JAPANESE = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff]")
 _LATIN_WORD = re.compile(r"[a-z0-9]+(?:['’][a-z]+)?")
 # Parts of speech that carry no topic: particles, auxiliary symbols, blanks.
 _SKIPPED = {"助詞", "補助記号", "空白"}
@@ -47,7 +47,7 @@ def english_lemma(word: str) -> str:
 def words(text: str) -> list[str]:
     """The lemmas of the text in order, lower-cased."""
     text = normalise(text)
-    if not _JAPANESE.search(text):
+    if not JAPANESE.search(text):
         return [english_lemma(w) for w in _LATIN_WORD.findall(text.lower())]
     found = []
     for morpheme in _tokenizer().tokenize(text):

@@ -64,24 +64,26 @@ def test_the_corpus_has_six_hundred_questions_a_language_and_every_topic() -> No
         assert topics[OFF_TOPIC] >= 50
 
 
-def test_a_bad_corpus_line_is_named(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    ("second_line", "error"),
+    [
+        ("{q: 'Odd', topic: weather}", r"team\.yml:4: unknown topic 'weather'"),
+        (
+            "{q: 'Who renews?', topic: renewal_owner}",
+            r"team\.yml:4: the same question is already at team\.yml:3",
+        ),
+        ("{q: 'Who renews now?', topic: kpi, model: big}", r"team\.yml:4: unknown company model 'big'"),
+    ],
+)
+def test_a_bad_corpus_line_is_named_with_its_file_and_line(
+    tmp_path: Path, second_line: str, error: str
+) -> None:
     (tmp_path / "team.yml").write_text(
-        "language: en\nquestions:\n  - {q: 'Who renews?', topic: renewal_owner}\n"
-        "  - {q: 'Odd', topic: weather}\n",
+        f"language: en\nquestions:\n  - {{q: 'Who renews?', topic: renewal_owner}}\n  - {second_line}\n",
         encoding="utf-8",
     )
-    with pytest.raises(CorpusError, match=r"team\.yml:4: unknown topic 'weather'"):
+    with pytest.raises(CorpusError, match=error):
         load_corpus(tmp_path, topics=LABELS)
-
-
-def test_a_repeated_question_is_refused_with_both_places(tmp_path: Path) -> None:
-    (tmp_path / "team.yml").write_text(
-        "language: en\nquestions:\n  - {q: 'Who renews?', topic: renewal_owner}\n"
-        "  - {q: 'Who renews?', topic: renewal_owner}\n",
-        encoding="utf-8",
-    )
-    with pytest.raises(CorpusError, match=r"team\.yml:4: the same question is already at team\.yml:3"):
-        load_corpus(tmp_path)
 
 
 def test_the_split_is_a_quarter_per_language_and_never_moves() -> None:

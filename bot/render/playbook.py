@@ -62,7 +62,7 @@ TOPIC_MENU: list[tuple[Topic, str, str]] = [
 
 
 # How a question was read, in a few words: "Read as: renewal ownership · Product-led growth company".
-READ_AS = {
+READ_AS: dict[Topic, str] = {
     "renewal_owner": N_("renewal ownership"),
     "expansion_owner": N_("expansion ownership"),
     "reporting_line": N_("who CS reports to"),
@@ -129,7 +129,7 @@ def _parts(answer: Answer, knowledge: Knowledge) -> tuple[str, str, str]:
     lang = answer.lang
     tr = translator(lang)
     m = macros(lang, "answer.j2")
-    if answer.question.unsure and not answer.question.off_topic:
+    if answer.question.asks_to_choose:
         return m.choose(), "", ""
     if answer.topic is None:
         return m.unknown(), "", ""
@@ -164,12 +164,16 @@ def _parts(answer: Answer, knowledge: Knowledge) -> tuple[str, str, str]:
 def answer_text(answer: Answer, knowledge: Knowledge) -> str:
     """The answer as mrkdwn text: the answer, how the question was read, its sources (also what
     `csbot ask` prints)."""
-    parts = list(_parts(answer, knowledge))
-    if answer.question.unsure and not answer.question.off_topic:
+    return _text(answer, _parts(answer, knowledge))
+
+
+def _text(answer: Answer, parts: tuple[str, str, str]) -> str:
+    lines = list(parts)
+    if answer.question.asks_to_choose:
         # Where there are no buttons (a terminal, a notification): the choices named.
         tr = translator(answer.lang)
-        parts += [f"• {tr.gettext(_menu_label(topic))} (`{topic}`)" for topic in answer.question.choices]
-    return "\n".join(part for part in parts if part)
+        lines += [f"• {tr.gettext(_menu_label(topic))} (`{topic}`)" for topic in answer.question.choices]
+    return "\n".join(line for line in lines if line)
 
 
 def _menu_label(topic: Topic) -> str:
@@ -189,7 +193,8 @@ def _topic_button(topic: Topic, question: str, language: str) -> ButtonElement |
 def answer_message(answer: Answer, knowledge: Knowledge) -> Message:
     tr = translator(answer.lang)
     question = answer.question
-    body, read_as, sources = _parts(answer, knowledge)
+    parts = _parts(answer, knowledge)
+    body, read_as, sources = parts
     blocks: list[Block] = [SectionBlock(text=_md(body[:3000]))]
     notes = [_md(note[:3000]) for note in (read_as, sources) if note]
     if notes:
@@ -217,7 +222,7 @@ def answer_message(answer: Answer, knowledge: Knowledge) -> Message:
                 )
     if buttons:
         blocks.append(ActionsBlock(elements=buttons[:25]))
-    return Message(text=tr.one_line(answer_text(answer, knowledge))[:3000], blocks=blocks)
+    return Message(text=tr.one_line(_text(answer, parts))[:3000], blocks=blocks)
 
 
 def browse_message(language: str) -> Message:

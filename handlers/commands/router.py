@@ -63,10 +63,11 @@ def make_router(services: Services) -> Callable[..., None]:
             return
         texts = macros(requester.language, "messages.j2")
         meant = closest_subcommand(name)
-        if meant and not looks_like_question(typed):
+        question = looks_like_question(typed)
+        if meant and not question:
             suggestion = " ".join(part for part in (slack_ids.COMMAND, meant, rest) if part)
             reply = texts.did_you_mean(name, suggestion, slack_ids.COMMAND)
-        elif looks_like_question(typed):
+        elif question:
             # "/cs who should own renewals?" and "/cs 導入社数が120社です。CSは何人必要?" are questions.
             ask.run(services, requester, typed, respond)
             return
