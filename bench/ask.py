@@ -10,7 +10,8 @@ the classifier's training (timed on its own, as `load_seconds`).
 `--eval` measures the understanding instead, on the test part of the question corpus
 (playbooks/corpus), with a classifier trained on the training part only: per language, the share of
 questions whose topic, company model and (for renewal and expansion questions) owner are read right,
-the share answered with a choice of topics instead, the share answered confidently and wrongly, and
+the share answered with a choice of topics instead, how often a confident answer has the right topic,
+the share answered confidently and wrongly, and
 the topics confused with each other. `--choose` also re-runs the choice of threshold and
 regularisation (cross-validation on the training part) and prints it beside the shipped values.
 """
@@ -108,6 +109,8 @@ def evaluate(choose: bool) -> dict[str, object]:
                 if q.topic in ("renewal_owner", "expansion_owner") and q.model is not None
             ),
             "choice_offered": _share(not r.confident for _, r in pairs),
+            # How often a confident answer has the right topic: what the asker sees when no buttons come.
+            "topic_when_answered": _share(r.topic == q.topic for q, r in pairs if r.confident),
             # What the asker of an org-design question ends up with: the right answer, or the right
             # topic among the buttons.
             "topic_or_button": _share(

@@ -123,6 +123,19 @@ def test_confident_readings_are_rarely_wrong(
     assert wrong / len(test) <= 0.025
 
 
+def test_a_confident_answer_has_the_right_topic(
+    held_out: tuple[list[LabelledQuestion], list[TopicReading]],
+) -> None:
+    test, readings = held_out
+    for language in ("en", "ja"):
+        answered = [
+            r.topic == q.topic
+            for q, r in zip(test, readings, strict=True)
+            if q.language == language and r.confident
+        ]
+        assert sum(answered) / len(answered) >= 0.96, language
+
+
 def test_an_org_design_question_gets_the_right_answer_or_the_right_button(
     held_out: tuple[list[LabelledQuestion], list[TopicReading]],
 ) -> None:
