@@ -1,13 +1,13 @@
 """Reads of stored health snapshots for listings: each account's newest, and its score on an earlier day."""
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
 from sqlalchemy import Engine, and_, func, select
 
-from storage.tables import SNAPSHOTS
+from storage.tables import ACCOUNTS, SNAPSHOTS
 
 
 @dataclass(frozen=True)
@@ -57,3 +57,39 @@ def scores_on_or_before(
     )
     with engine.connect() as connection:
         return {account_id: score for account_id, score in connection.execute(statement)}
+
+
+@dataclass(frozen=True)
+class DaySnapshot:
+    external_id: str
+    name: str
+    score: float | None
+    band: str
+    scorecard: str
+    measures: list[dict[str, Any]]
+
+
+def newest_snapshot_day(engine: Engine) -> date | None:
+    with engine.connect() as connection:
+        return connection.execute(select(func.max(SNAPSHOTS.c.day))).scalar()
+
+
+def snapshots_of_day(engine: Engine, day: date) -> Iterator[DaySnapshot]:
+    """Every account's snapshot of `day`, in external id order, streamed (a workspace may have 100,000)."""
+    statement = (
+        select(
+            ACCOUNTS.c.external_id,
+            ACCOUNTS.c.name,
+            SNAPSHOTS.c.score,
+            SNAPSHOTS.c.band,
+            SNAPSHOTS.c.scorecard,
+            SNAPSHOTS.c.measures,
+        )
+        .join(ACCOUNTS, ACCOUNTS.c.id == SNAPSHOTS.c.account_id)
+        .where(SNAPSHOTS.c.day == day)
+        .order_by(ACCOUNTS.c.external_id)
+    )
+    with engine.connect() as connection:
+        result = connection.execution_options(stream_results=True).execute(statement)
+        while rows := result.fetchmany(5_000):
+            yield from (DaySnapshot(*row) for row in rows)

@@ -7,6 +7,8 @@ from storage.models import (
     AccountAlias,
     Contract,
     HealthSnapshot,
+    MetricObservation,
+    Milestone,
     OutboxMessage,
     RenewalReminder,
     RevenueMovement,
@@ -30,3 +32,5 @@ ALERTS = _table(RiskAlert)
 OUTBOX = _table(OutboxMessage)
 LEASES = _table(SchedulerLease)
 MOVEMENTS = _table(RevenueMovement)
+OBSERVATIONS = _table(MetricObservation)
+MILESTONES = _table(Milestone)

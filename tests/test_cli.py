@@ -65,6 +65,34 @@ def test_score_stores_snapshots_for_the_days_asked(
     assert "On 2026-11-23: 1 yellow; 4 without enough data for a score." in capsys.readouterr().out
 
 
+def test_scores_lists_each_account_with_its_measures(
+    cli_database: Engine, capsys: pytest.CaptureFixture
+) -> None:
+    assert main(["score", "--day", "2026-11-23"]) == 0
+    capsys.readouterr()
+    assert main(["scores", "--json"]) == 0
+    rows = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    acme = next(row for row in rows if row["account_id"] == "A-1")
+    assert acme["day"] == "2026-11-23" and acme["band"] == "yellow" and acme["score"] is not None
+    assert acme["measures"]["seat_utilisation"]["points"] is not None
+    assert main(["scores", "--csv", "--day", "2026-11-23"]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    header = lines[0].split(",")
+    assert header[:6] == ["day", "account_id", "name", "score", "band", "scorecard"]
+    assert "seat_utilisation" in header and "seat_utilisation_points" in header
+    assert len(lines) == 1 + len(rows)
+    acme_line = next(line for line in lines if ",A-1," in line).split(",")
+    assert float(acme_line[header.index("score")]) == acme["score"]
+
+
+def test_scores_before_any_scoring_says_what_to_run(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture
+) -> None:
+    monkeypatch.setenv("CSBOT_DATABASE_URL", engine.url.render_as_string(hide_password=False))
+    assert main(["scores"]) == 1
+    assert "no health snapshots yet: run `csbot score` first" in capsys.readouterr().err
+
+
 @pytest.mark.parametrize("days", ["0", "-3", "two"])
 def test_score_refuses_a_count_of_days_below_one(
     cli_database: Engine, capsys: pytest.CaptureFixture, days: str

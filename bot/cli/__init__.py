@@ -2,11 +2,13 @@
 
 import argparse
 import logging
+import os
 import sys
 from collections.abc import Sequence
 
 from bot.cli import (
     ask_cmd,
+    calibrate_cmd,
     cmd_cmd,
     demo_cmd,
     digest_cmd,
@@ -14,6 +16,7 @@ from bot.cli import (
     migrate_cmd,
     run_cmd,
     score_cmd,
+    scores_cmd,
     shell_cmd,
     sweep_cmd,
 )
@@ -30,6 +33,8 @@ def build_parser() -> argparse.ArgumentParser:
         migrate_cmd,
         import_cmd,
         score_cmd,
+        scores_cmd,
+        calibrate_cmd,
         sweep_cmd,
         digest_cmd,
         ask_cmd,
@@ -49,6 +54,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except CliError as error:
         print(f"csbot: {error}", file=sys.stderr)
         return error.code
+    except BrokenPipeError:
+        # Output piped into `head` or a pager that closed: not an error, and nothing more to say.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
 
 
 if __name__ == "__main__":

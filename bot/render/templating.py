@@ -7,7 +7,7 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from bot.i18n import translations, translator
-from bot.render.mrkdwn import escape
+from bot.render.mrkdwn import Trusted, escape
 
 TEMPLATE_DIR = Path(__file__).parent.parent / "templates"
 # The org-design answers keep their templates with the knowledge they present.
@@ -46,6 +46,9 @@ def _environment(language: str, search_path: list[Path]) -> Environment:
     # Our own catalogue text is trusted; only the values put into it are escaped. Replacing the
     # extension's callables keeps a mention we built (a Trusted value) intact inside a sentence.
     env.globals.update(_=tr.safe_gettext, gettext=tr.safe_gettext, ngettext=tr.safe_ngettext, t=tr)
+    # For one macro's text inside another's: its values were escaped when it was rendered, and
+    # escaping the text again would show "&amp;lt;" in Slack.
+    env.filters["trusted"] = lambda text: Trusted(str(text))
     return env
 
 

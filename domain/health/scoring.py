@@ -100,7 +100,7 @@ class _Step:
     metric_key: tuple[str, int]  # (metric, window days); for value points, ("", window days)
     aggregate: str
     per_seat: bool
-    thresholds: tuple[tuple[float | None, float | None, float], ...]  # (at least, at most, score)
+    thresholds: "Thresholds"
 
     @classmethod
     def of(cls, measure: Measure) -> "_Step":
@@ -112,7 +112,7 @@ class _Step:
             metric_key=(measure.metric or "", measure.window_days),
             aggregate=measure.aggregate,
             per_seat=measure.per_seat,
-            thresholds=tuple((t.at_least, t.at_most, t.score) for t in measure.thresholds),
+            thresholds=thresholds_of(measure),
         )
 
     def figures(self, batch: "_Batch") -> NDArray[np.float64]:
@@ -147,20 +147,32 @@ class _Step:
                 return (day - window.last_day).astype(np.int64).astype(np.float64)
 
     def scores(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
-        """Each figure's score: the first threshold it meets (as `Measure.score_for`), else 0; NaN where
-        there is no figure."""
-        scores = np.full(len(values), np.nan)
-        open_ = ~np.isnan(values)
-        for at_least, at_most, score in self.thresholds:
-            meets = open_.copy()
-            if at_least is not None:
-                meets &= ~(values < at_least)
-            if at_most is not None:
-                meets &= ~(values > at_most)
-            scores[meets] = score
-            open_ &= ~meets
-        scores[open_] = 0.0
-        return scores
+        return threshold_scores(self.thresholds, values)
+
+
+Thresholds = tuple[tuple[float | None, float | None, float], ...]  # (at least, at most, score)
+
+
+def thresholds_of(measure: Measure) -> Thresholds:
+    return tuple((t.at_least, t.at_most, t.score) for t in measure.thresholds)
+
+
+def threshold_scores(thresholds: Thresholds, values: NDArray[np.float64]) -> NDArray[np.float64]:
+    """Each figure's score: the first threshold it meets (as `Measure.score_for`), else 0; NaN where
+    there is no figure. The one place a measure's figures become points, for scoring and for the
+    calibration's backtest alike."""
+    scores = np.full(len(values), np.nan)
+    open_ = ~np.isnan(values)
+    for at_least, at_most, score in thresholds:
+        meets = open_.copy()
+        if at_least is not None:
+            meets &= ~(values < at_least)
+        if at_most is not None:
+            meets &= ~(values > at_most)
+        scores[meets] = score
+        open_ &= ~meets
+    scores[open_] = 0.0
+    return scores
 
 
 @dataclass(frozen=True)

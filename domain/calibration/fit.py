@@ -1,0 +1,238 @@
+"""Fitting an explainable points scorecard to outcomes: monotone bins, weight of evidence, a regularised
+logistic regression, and the result written as ordinary scorecard measures.
+
+1. **Bins.** Each candidate's figures are cut into at most `MAX_BINS` bins by a classification tree
+   constrained to be monotone in the direction the training outcomes show (scikit-learn's
+   `monotonic_cst`), each bin holding at least `MIN_BIN_SHARE` of the figures. A bin starts at its
+   lower edge: a figure at or above it is in (the scorecard's `at_least`).
+2. **Weight of evidence** per bin: ln(share of churners in the bin / share of retained customers in
+   it), smoothed by half a count. Positive means riskier. A missing figure has none (0): the scorecard
+   leaves a measure without data out, and so does the model.
+3. **Choice.** Candidates whose information value is below `MIN_INFORMATION_VALUE`, or whose bins'
+   churn rates could differ by chance (chi-square, `MAX_P_VALUE`), add nothing; of two
+   whose evidence moves together (correlation above `MAX_CORRELATION`) the stronger is kept; at most
+   one measure per `CHURNS_PER_MEASURE` training churns. A logistic regression on the evidence then
+   weighs them; a measure it gives no positive weight, or under `MIN_WEIGHT_SHARE` of the points, is
+   dropped and the rest refitted.
+4. **Points.** A bin's points are the regression's weight times its evidence, turned so that healthier
+   is higher and scaled to 0–100 within the measure; the measure's weight is its range of points. So the
+   weighted mean the scorecard computes is the model's risk, turned and rescaled, whenever every measure
+   has data.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+from scipy.stats import chi2_contingency, spearmanr
+from sklearn.linear_model import LogisticRegression
+from sklearn.tree import DecisionTreeClassifier
+
+from domain.calibration.features import Candidate
+from domain.health.scorecard import Measure
+
+MAX_BINS = 5
+MIN_BIN_SHARE = 0.05
+MIN_BIN_COUNT = 10
+MIN_INFORMATION_VALUE = 0.02
+# And its bins' churn rates must differ beyond chance: a chi-square test of bins against outcomes at
+# this level. Strict, because the bins were themselves chosen to differ.
+MAX_P_VALUE = 0.001
+MAX_CORRELATION = 0.8
+CHURNS_PER_MEASURE = 10
+MAX_MEASURES = 10
+# A candidate needs this many figures, and churners among them, to be binned at all.
+MIN_FIGURES = 30
+MIN_CHURNS_WITH_FIGURES = 5
+# A measure carrying less than this share of the points moves no score: it is left out.
+MIN_WEIGHT_SHARE = 0.02
+REGULARISATION = 1.0  # inverse L2 strength of the logistic regression on the evidence
+_SMOOTHING = 0.5
+
+
+@dataclass(frozen=True)
+class Binning:
+    candidate: Candidate
+    edges: tuple[float, ...]  # ascending lower edges of bins 1…k (bin 0 has none)
+    higher_is_healthier: bool
+    woe: tuple[float, ...]  # per bin; positive = riskier
+    counts: tuple[int, ...]
+    churned: tuple[int, ...]
+    information_value: float
+    p_value: float  # chi-square test of the bins against the outcomes
+    with_figures: int  # outcomes with a figure
+
+    def bins_of(self, values: NDArray[np.float64]) -> NDArray[np.intp]:
+        """Each figure's bin; -1 where there is none."""
+        bins = np.searchsorted(np.array(self.edges), values, side="right")
+        return np.where(np.isnan(values), -1, bins)
+
+    def evidence(self, values: NDArray[np.float64]) -> NDArray[np.float64]:
+        bins = self.bins_of(values)
+        woe = np.append(np.array(self.woe), 0.0)  # index -1: no figure, no evidence
+        return woe[bins]
+
+    @property
+    def churn_rates(self) -> tuple[float | None, ...]:
+        return tuple(c / n if n else None for c, n in zip(self.churned, self.counts, strict=True))
+
+
+def _round_edge(value: float) -> float:
+    """Three significant figures: a threshold people read (0.613, 12.5, 1,250), not a float's tail."""
+    return float(f"{value:.3g}")
+
+
+def bin_candidate(
+    candidate: Candidate, values: NDArray[np.float64], churned: NDArray[np.bool_]
+) -> Binning | None:
+    """The candidate binned on these outcomes; None when it has too few figures to bin."""
+    has = ~np.isnan(values)
+    x, y = values[has], churned[has]
+    if len(x) < MIN_FIGURES or y.sum() < MIN_CHURNS_WITH_FIGURES or (~y).sum() < MIN_CHURNS_WITH_FIGURES:
+        return None
+    if np.ptp(x) == 0:
+        return None
+    correlation = spearmanr(x, y).statistic
+    higher_is_healthier = not (correlation > 0)  # ties and NaN: the usual direction for usage
+    tree = DecisionTreeClassifier(
+        max_leaf_nodes=MAX_BINS,
+        min_samples_leaf=max(MIN_BIN_COUNT, int(np.ceil(MIN_BIN_SHARE * len(x)))),
+        monotonic_cst=[-1 if higher_is_healthier else 1],
+        random_state=0,
+    )
+    tree.fit(x.reshape(-1, 1), y)
+    splits = tree.tree_.threshold[tree.tree_.feature >= 0]
+    edges = tuple(sorted({_round_edge(float(t)) for t in splits}))
+    return _binning(candidate, edges, higher_is_healthier, values, churned)
+
+
+def _binning(
+    candidate: Candidate,
+    edges: tuple[float, ...],
+    higher_is_healthier: bool,
+    values: NDArray[np.float64],
+    churned: NDArray[np.bool_],
+) -> Binning:
+    has = ~np.isnan(values)
+    bins = np.searchsorted(np.array(edges), values[has], side="right")
+    y = churned[has]
+    size = len(edges) + 1
+    counts = np.bincount(bins, minlength=size)
+    bad = np.bincount(bins, weights=y.astype(float), minlength=size)
+    good = counts - bad
+    bad_share = (bad + _SMOOTHING) / (bad.sum() + _SMOOTHING * size)
+    good_share = (good + _SMOOTHING) / (good.sum() + _SMOOTHING * size)
+    woe = np.log(bad_share / good_share)
+    information_value = float(np.sum((bad_share - good_share) * woe))
+    table = np.array([bad, good])
+    p_value = float(chi2_contingency(table[:, counts > 0])[1]) if (counts > 0).sum() > 1 else 1.0
+    return Binning(
+        candidate=candidate,
+        edges=edges,
+        higher_is_healthier=higher_is_healthier,
+        woe=tuple(float(w) for w in woe),
+        counts=tuple(int(c) for c in counts),
+        churned=tuple(int(b) for b in bad),
+        information_value=information_value,
+        p_value=p_value,
+        with_figures=int(has.sum()),
+    )
+
+
+@dataclass(frozen=True)
+class Dropped:
+    id: str
+    reason: str  # too_few_figures | no_information | like:<id> | over_limit | no_weight
+
+
+@dataclass(frozen=True)
+class FittedMeasure:
+    binning: Binning
+    coefficient: float
+    weight: float  # in the scorecard: this measure's range of points, all weights summing to 100
+    bin_scores: tuple[float, ...]  # 0–100 per bin, healthier higher
+
+    def measure(self) -> Measure:
+        edges = self.binning.edges
+        # First matching threshold wins: from the highest lower edge down, then the first bin.
+        thresholds = [
+            {"at_least": edge, "score": score}
+            for edge, score in reversed(list(zip(edges, self.bin_scores[1:], strict=True)))
+        ]
+        thresholds.append({"score": self.bin_scores[0]})
+        return self.binning.candidate.measure(self.weight, thresholds)
+
+
+@dataclass
+class Fit:
+    measures: list[FittedMeasure]
+    dropped: list[Dropped] = field(default_factory=list)
+    binnings: dict[str, Binning] = field(default_factory=dict)  # every candidate that could be binned
+    intercept: float = 0.0
+
+
+def fit_scorecard(
+    candidates: Sequence[Candidate], figures: NDArray[np.float64], churned: NDArray[np.bool_]
+) -> Fit:
+    """Figures: outcomes × candidates, NaN where there is none."""
+    dropped: list[Dropped] = []
+    binnings: dict[str, Binning] = {}
+    for column, candidate in enumerate(candidates):
+        binning = bin_candidate(candidate, figures[:, column], churned)
+        if binning is None:
+            dropped.append(Dropped(candidate.id, "too_few_figures"))
+        else:
+            binnings[candidate.id] = binning
+    columns = {c.id: i for i, c in enumerate(candidates)}
+    evidence = {name: b.evidence(figures[:, columns[name]]) for name, b in binnings.items()}
+
+    limit = min(MAX_MEASURES, max(1, int(churned.sum()) // CHURNS_PER_MEASURE))
+    chosen: list[str] = []
+    for name in sorted(binnings, key=lambda n: (-binnings[n].information_value, n)):
+        if binnings[name].information_value < MIN_INFORMATION_VALUE or binnings[name].p_value > MAX_P_VALUE:
+            dropped.append(Dropped(name, "no_information"))
+            continue
+        like = next((other for other in chosen if _correlated(evidence[name], evidence[other])), None)
+        if like is not None:
+            dropped.append(Dropped(name, f"like:{like}"))
+        elif len(chosen) >= limit:
+            dropped.append(Dropped(name, "over_limit"))
+        else:
+            chosen.append(name)
+
+    coefficients: dict[str, float] = {}
+    intercept = 0.0
+    while chosen:
+        model = LogisticRegression(C=REGULARISATION, max_iter=1000)
+        model.fit(np.column_stack([evidence[n] for n in chosen]), churned)
+        coefficients = dict(zip(chosen, (float(c) for c in model.coef_[0]), strict=True))
+        intercept = float(model.intercept_[0])
+        ranges = {
+            n: max(coefficients[n], 0.0) * (max(binnings[n].woe) - min(binnings[n].woe)) for n in chosen
+        }
+        total = sum(ranges.values()) or 1.0
+        weak = [n for n in chosen if coefficients[n] <= 0 or ranges[n] / total < MIN_WEIGHT_SHARE]
+        if not weak:
+            break
+        dropped += [Dropped(n, "no_weight") for n in weak]
+        chosen = [n for n in chosen if n not in weak]
+
+    ranges = {n: coefficients[n] * (max(binnings[n].woe) - min(binnings[n].woe)) for n in chosen}
+    total = sum(ranges.values())
+    measures = []
+    for name in chosen:
+        binning = binnings[name]
+        points = -coefficients[name] * np.array(binning.woe)
+        spread = float(points.max() - points.min())
+        scores = tuple(round(float(100 * (p - points.min()) / spread), 1) for p in points)
+        measures.append(
+            FittedMeasure(binning, coefficients[name], round(100 * ranges[name] / total, 1), scores)
+        )
+    return Fit(measures=measures, dropped=dropped, binnings=binnings, intercept=intercept)
+
+
+def _correlated(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
+    if np.ptp(a) == 0 or np.ptp(b) == 0:
+        return False
+    return bool(abs(np.corrcoef(a, b)[0, 1]) > MAX_CORRELATION)
