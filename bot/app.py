@@ -76,6 +76,8 @@ def create_app(
         listener_executor=executor or TrackedExecutor(),
         logger=_BOLT_LOGGER,
     )
-    services = Services(engine=engine, config=config, clock=clock, directory=Directory(engine, config))
+    services = Services(
+        engine=engine, config=config, clock=clock, directory=Directory(engine, config), client=client
+    )
     handlers.register(app, services)
     return app

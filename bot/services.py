@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime
 
+from slack_sdk import WebClient
 from sqlalchemy import Engine
 
 from bot.access import Directory
@@ -16,6 +17,7 @@ class Services:
     config: WorkspaceConfig
     clock: Clock
     directory: Directory
+    client: WebClient  # the bot's own client, for what a listener sends beyond its reply (files, DMs)
 
     def now(self) -> datetime:
         return self.clock()

@@ -3,26 +3,33 @@ written configuration, and `csbot calibrate` as a user runs it. Histories are ge
 known cause of churn (bench/history.py)."""
 
 import json
-from datetime import date, timedelta
+from collections.abc import Iterator
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
 import pytest
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import Engine, select
+from sqlmodel import Session
 
 from bench.history import build_churn_history
-from bot.calibration import run_calibration
+from bot.calibration import run_calibration, write_calibrated_config
 from bot.cli import main
 from bot.config import load_config
+from bot.i18n import translator
+from bot.local import LocalWorkspace, texts
+from bot.render.labels import measure_label
 from domain.calibration.backtest import rank_auc
 from domain.calibration.calibrate import MIN_CHURNS, read_inputs
 from domain.calibration.features import Candidate
 from domain.calibration.outcomes import outcomes_from
+from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
 from storage import history as stored
 from storage.models import HealthSnapshot
 from storage.tables import ACCOUNTS, CONTRACTS, MOVEMENTS, OBSERVATIONS
+from tests.factories import add_person
 
 TODAY = date(2026, 11, 30)
 
@@ -210,8 +217,8 @@ def test_the_written_file_is_a_whole_configuration_that_scores(
 
     calibrated = load_config(written)
     assert calibrated.currency == "JPY" and calibrated.ownership.model == "plg"  # the rest as configured
-    kept = [m["id"] for m in report["measures"] if m["kept"]]
-    assert [m.id for m in calibrated.health.resolve("default").measures] == kept
+    kept = {m["id"] for m in report["measures"] if m["kept"]}
+    assert {m.id for m in calibrated.health.resolve("default").measures} == kept
     assert [b.below for b in calibrated.health.bands] == [
         report["bands"][b.name]["below"] for b in calibrated.health.bands
     ]
@@ -235,3 +242,82 @@ def test_the_bootstrap_auc_is_the_auc_scikit_learn_computes() -> None:
     y = rng.random(300) < 0.2
     risk = np.round(rng.normal(size=300) + y, 1)  # rounded: many ties
     assert rank_auc(y, risk) == pytest.approx(roc_auc_score(y, risk), abs=1e-12)
+
+
+# --- /cs calibrate in Slack: signed requests in, every call out -----------------------------------------
+
+OPS_ID, CSM_SLACK_ID = "U0OPS01", "U0CSM09"
+
+
+@pytest.fixture
+def slack_workspace(churn_history: Engine) -> Iterator[LocalWorkspace]:
+    with Session(churn_history) as session:
+        add_person(session, "ops@example.com", "Oda Ops", "cs_ops", OPS_ID, locale="ja-JP")
+        add_person(session, "csm@example.com", "Carla Csm", "csm", CSM_SLACK_ID)
+        session.commit()
+    noon_in_tokyo = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    with LocalWorkspace(
+        engine=churn_history, config=load_config(), clock=fixed_clock(noon_in_tokyo)
+    ) as workspace:
+        yield workspace
+
+
+def test_cs_ops_gets_the_report_and_chart_in_a_dm(slack_workspace: LocalWorkspace) -> None:
+    exchange = slack_workspace.command("calibrate", user_id=OPS_ID)
+    assert exchange.status == 200
+    started = exchange.reply
+    assert started["response_type"] == "ephemeral" and "DM" in started["text"]
+    [opened] = [c.body for c in exchange.calls if c.method == "conversations.open"]
+    assert opened["users"] == OPS_ID
+    [upload] = [c.body for c in slack_workspace.slack.calls_to("files.completeUploadExternal")]
+    text = json.dumps(upload["blocks"], ensure_ascii=False)
+    assert "ヘルススコアのキャリブレーション" in text and "AUC" in text and "採用した指標" in text
+    [file_entry] = upload["files"]
+    assert slack_workspace.slack.uploaded_bytes(file_entry["id"]).startswith(b"\x89PNG")
+    assert not slack_workspace.slack.calls_to("chat.postMessage")  # nothing in any channel
+
+
+def test_a_csm_is_refused_and_nothing_runs(slack_workspace: LocalWorkspace) -> None:
+    exchange = slack_workspace.command("calibrate", user_id=CSM_SLACK_ID)
+    assert "CS Ops and managers" in exchange.reply["text"]
+    assert [c.method for c in exchange.calls if c.method not in ("users.info", "auth.test")] == [
+        "response_url"
+    ]
+
+
+def test_a_lead_that_is_not_a_number_of_days_gets_the_usage(slack_workspace: LocalWorkspace) -> None:
+    exchange = slack_workspace.command("calibrate soon", user_id=OPS_ID)
+    assert "calibrate [日数]" in exchange.reply["text"]
+    assert not slack_workspace.slack.calls_to("conversations.open")
+
+
+def test_the_health_card_explains_a_calibrated_score(churn_history: Engine, tmp_path: Path) -> None:
+    calibration = run_calibration(churn_history, load_config(), today=TODAY)
+    written = tmp_path / "calibrated.yml"
+    write_calibrated_config(written, load_config(), calibration)
+    calibrated = load_config(written)
+    refresh_snapshots(churn_history, calibrated.health, [TODAY])
+    with churn_history.connect() as c:
+        # The account scored lowest today: every measure of it is a drag or the strongest on its card.
+        weakest = c.execute(
+            select(ACCOUNTS.c.external_id)
+            .join(HealthSnapshot, HealthSnapshot.account_id == ACCOUNTS.c.id)
+            .where(HealthSnapshot.day == TODAY, HealthSnapshot.score.is_not(None))
+            .order_by(HealthSnapshot.score)
+            .limit(1)
+        ).scalar_one()
+    with Session(churn_history) as session:
+        add_person(session, "ops@example.com", "Oda Ops", "cs_ops", OPS_ID)
+        session.commit()
+    noon_in_tokyo = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)
+    with LocalWorkspace(
+        engine=churn_history, config=calibrated, clock=fixed_clock(noon_in_tokyo)
+    ) as workspace:
+        reply = workspace.reply_to(f"health {weakest}", OPS_ID)
+    shown = "\n".join(texts(reply))
+    english = translator("en")
+    labels = [measure_label(m.id, english) for m in calibrated.health.resolve("default").measures]
+    # Every measure of the calibrated scorecard is named in words on the card (drag or strongest).
+    assert all(label in shown for label in labels), (labels, shown)
+    assert not any("_" in label for label in labels)
+    assert "/ 100" in shown

@@ -6,12 +6,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
+from bot.calibration import run_calibration
 from bot.cli.demo_cmd import DEMO_DIGEST_CHANNEL, show_digest
 from bot.config import load_config
 from bot.demo import DemoWorkspace, build_demo_workspace, write_csv_files
 from bot.demo.generate import KINDS, generate
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
+from storage.db import make_engine, migrate
 from storage.models import (
     Account,
     AccountAlias,
@@ -187,3 +189,20 @@ def test_building_the_demo_again_adds_no_second_copy_of_any_win(
     )
     assert again.wins == 0
     assert _count(engine, CustomerWin) == before
+
+
+def test_on_the_demo_history_the_calibrated_score_beats_the_shipped_one(tmp_path: Path) -> None:
+    """The demo's churned customers left for reasons their data shows (seat use, tickets, surveys) while
+    features and meetings look like anyone's: calibration finds that and ranks them better. The full
+    demo, on SQLite only: this is about the demo's data, not about storage."""
+    engine = make_engine(f"sqlite:///{tmp_path / 'demo.db'}")
+    migrate(engine)
+    config = load_config()
+    day = date(2026, 12, 1)
+    build_demo_workspace(engine, config, today=day, directory=tmp_path / "demo", snapshot_days=1)
+    report = run_calibration(engine, config, today=day).report
+    assert report["outcomes"]["churned"] >= 30 and report["split"]["kind"] == "time"
+    assert report["holdout"]["auc"] > report["current"]["auc"]
+    assert report["holdout"]["brier"] < report["current"]["brier"]
+    kept = {m["metric"] for m in report["measures"] if m["kept"]}
+    assert kept & {"open_tickets", "active_users", "nps"} and not kept & {"features_used", "touch"}

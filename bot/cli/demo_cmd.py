@@ -18,6 +18,7 @@ from domain.clock import system_clock, today_in
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from domain.sweep import run_sweep
+from storage.models import Role
 
 STRANGER = "U0STRANGER"
 DEMO_RENEWALS_CHANNEL = "C0RENEWALS"
@@ -65,6 +66,11 @@ TOUR = [
         "/cs win acme: their VP showed our quarterly review to the board & asked for two more teams",
     ),
     TourStep("This month's wins so far", "ja", "/cs wins"),
+    TourStep(
+        "CS Ops checks the health score against past churn: the shipped scorecard beside a calibrated one",
+        "ops",
+        "/cs calibrate",
+    ),
 ]
 
 
@@ -88,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
     print(f"Imported {counts} from {demo.directory}/.\n")
     if args.no_tour:
         return 0
-    users = {"tour": demo.tour_user_id, "ja": demo.ja_user_id}
+    ops = next(person for person in demo.team if person.role == Role.CS_OPS)
+    users = {"tour": demo.tour_user_id, "ja": demo.ja_user_id, "ops": ops.slack_user_id}
     names = {person.slack_user_id: person.name for person in demo.team} | {STRANGER: "Pat Visitor"}
     roles = {person.slack_user_id: person.role.upper() for person in demo.team} | {
         STRANGER: "not on the CS team"

@@ -62,13 +62,13 @@ _SEGMENTS = (("enterprise", 0.15), ("mid_market", 0.35), ("smb", 0.50))
 _REGIONS = (("japan", 0.40), ("north_america", 0.25), ("emea", 0.20), ("apac", 0.15))
 # A story is how an account's health moves over time; "sliding" accounts are the ones meant to end up red.
 _STORIES = (
-    ("stable", 0.48),
+    ("stable", 0.39),
     ("improving", 0.12),
     ("middling", 0.14),
     ("sliding", 0.10),
     ("recovering", 0.04),
     ("onboarding", 0.08),
-    ("churned", 0.04),
+    ("churned", 0.13),
 )
 # Chance that a value point due so far was reached by its deadline, by story.
 _ON_TIME = {
@@ -136,6 +136,13 @@ class _Plan:
     churned_on: date | None = None
     quiet_from: int | None = None  # no calls or meetings from this day offset on
     survey_at: int | None = None  # an extra NPS survey on this day offset
+    # How far the account has gone towards leaving (0..1), as knots like `knots`: seat use falls, support
+    # tickets pile up and surveys turn sour, while the rest of its data looks like any account's.
+    leaving: list[tuple[int, float]] = field(default_factory=lambda: [(0, 0.0)])
+    # How widely the customer uses the product and how often it meets its CSM: habits of the customer
+    # more than signs of risk (many happy customers use few features and rarely take a call).
+    breadth: float = 0.8
+    meeting_pace: float = 1.0  # multiplies the days between calls
 
     @property
     def language(self) -> str:
@@ -210,6 +217,8 @@ class DemoGenerator:
             ae=self._next_owner(region, 1, aes),
             am=self._next_owner(region, 2, ams) if has_am else None,
         )
+        plan.breadth = rng.uniform(0.2, 1.0)
+        plan.meeting_pace = rng.uniform(0.6, 2.4)
         self._tell(plan)
         return plan
 
@@ -228,12 +237,18 @@ class DemoGenerator:
                 begun = (plan.start - today).days
                 plan.knots = [(begun, 0.45), (begun + 30, u(0.65, 0.9))]
             case "churned":
+                # The causes show months ahead, as in real churn, and in particular places: seat use
+                # falls, tickets pile up unanswered and the last survey comes back low, while logins per
+                # active user, features and meetings look like any middling account's. The shipped
+                # scorecard weighs everything alike; `csbot calibrate` finds what mattered.
                 plan.churned_on = today - timedelta(days=rng.randint(10, 330))
                 plan.start = add_years(plan.churned_on + timedelta(days=1), -rng.randint(1, 3))
                 gone = (plan.churned_on - today).days
-                plan.knots = [(gone - 60, u(0.6, 0.75)), (gone, u(0.05, 0.15))]
-                plan.quiet_from = gone - rng.randint(40, 55)
-                plan.survey_at = gone - rng.randint(5, 20)
+                plan.knots = [(0, u(0.5, 0.72))]
+                # One in four leaves with little warning in the data (a budget cut, an acquisition).
+                depth = u(0.15, 0.35) if rng.random() < 0.25 else u(0.6, 0.9)
+                plan.leaving = [(gone - rng.randint(180, 240), 0.0), (gone - 60, depth), (gone, 1.0)]
+                plan.survey_at = gone - rng.randint(95, 130)
             case _:
                 # Some established accounts are still in their first year.
                 young = rng.random() < 0.15
@@ -459,7 +474,7 @@ class DemoGenerator:
         last = min(today, plan.churned_on or today)
         if first > last:
             return []
-        logins_per_user = rng.uniform(1.1, 1.8)
+        logins_per_user = rng.uniform(0.6, 2.6)
         ticket_scale = {"enterprise": 18.0, "mid_market": 14.0, "smb": 8.0}[plan.segment]
         wobble_period, wobble_phase = rng.uniform(30, 60), rng.uniform(0, 2 * math.pi)
         touch_days = self._touch_days(plan, first, last)
@@ -476,14 +491,15 @@ class DemoGenerator:
             offset = (day - today).days
             wobble = 0.03 * math.sin(2 * math.pi * offset / wobble_period + wobble_phase)
             health = min(0.98, max(0.02, _curve(plan.knots, offset) + wobble))
-            presence = 0.08 + 0.9 * health
+            leaving = _curve(plan.leaving, offset)
+            presence = (0.08 + 0.9 * health) * (1 - 0.5 * leaving)
             if day.weekday() >= 5:
                 presence *= 0.3
             active = min(plan.seats, round(plan.seats * presence * rng.uniform(0.93, 1.07)))
             emit(day, "active_users", active)
             emit(day, "logins", round(active * logins_per_user * rng.uniform(0.85, 1.15)))
             # Open tickets drift towards a level set by health instead of jumping around day to day.
-            target = ticket_scale * (1 - health) ** 1.5
+            target = ticket_scale * (1 - health) ** 1.5 + 7 * leaving
             if tickets is None:
                 tickets = round(target)
             elif rng.random() < 0.5:
@@ -493,11 +509,12 @@ class DemoGenerator:
             tickets = max(0, tickets)
             emit(day, "open_tickets", round(tickets))
             if (today - day).days % 7 == 0:
-                emit(day, "features_used", min(14, max(0, round(1 + 11 * health + rng.gauss(0, 0.8)))))
+                breadth = 0.3 * health + 0.7 * plan.breadth
+                emit(day, "features_used", min(14, max(0, round(1 + 11 * breadth + rng.gauss(0, 0.8)))))
             if day in touch_days:
                 emit(day, "touch", 1)
             if day in survey_days:
-                nps = round(-75 + 150 * health + rng.gauss(0, 8))
+                nps = round(-75 + 150 * health - 70 * leaving + rng.gauss(0, 8))
                 emit(day, "nps", min(100, max(-100, nps)))
             day += timedelta(days=1)
         return rows
@@ -505,7 +522,7 @@ class DemoGenerator:
     def _touch_days(self, plan: _Plan, first: date, last: date) -> set[date]:
         """Calls and meetings: frequent while things go well, rarer when they don't, none once neglected."""
         rng, today = self.rng, self.today
-        slower = 1.4 if plan.segment == "smb" else 1.0
+        slower = (1.4 if plan.segment == "smb" else 1.0) * plan.meeting_pace
         quiet = today + timedelta(days=plan.quiet_from) if plan.quiet_from is not None else None
         days: set[date] = set()
         day = first + timedelta(days=rng.randint(0, 10))

@@ -15,7 +15,8 @@ from domain.health.refresh import refresh_snapshots
 from storage.importing import ImportReport, import_file
 
 DEFAULT_ACCOUNTS = 300
-DEFAULT_HISTORY_DAYS = 180
+# Long enough for a year of renewals and churns to be read 90 days ahead (`csbot calibrate`).
+DEFAULT_HISTORY_DAYS = 480
 DEFAULT_SNAPSHOT_DAYS = 90
 
 

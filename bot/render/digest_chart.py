@@ -175,11 +175,11 @@ def build_figure(data: ChartInput, language: str) -> Figure:
         ax.grid(axis="y", color="#e2e8f0", linewidth=0.8)
         ax.set_axisbelow(True)
     if family:
-        _use_font(figure, [family, LATIN_FALLBACK])
+        use_font(figure, [family, LATIN_FALLBACK])
     return figure
 
 
-def _use_font(figure: Figure, families: list[str]) -> None:
+def use_font(figure: Figure, families: list[str]) -> None:
     # Applied once at the end rather than on each call, so no label can be missed; tick_params also covers
     # the tick labels matplotlib only creates when it draws.
     from matplotlib.text import Text

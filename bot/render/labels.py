@@ -63,7 +63,32 @@ def _label(
     return tr.gettext(known) if known else key.replace("_", " ")
 
 
+# The metrics of the shipped scorecard, by name: what a calibrated measure reading one is called.
+METRIC_LABELS = {
+    "active_users": N_("Active users"),
+    "logins": N_("Logins"),
+    "features_used": N_("Features used"),
+    "nps": N_("NPS"),
+    "open_tickets": N_("Open support tickets"),
+    "touch": N_("Touches"),
+}
+# How `csbot calibrate` names the measures it makes: metric + one of these (domain/calibration/features.py).
+_DERIVED = (
+    ("_average_30d_per_seat", N_("%(metric)s per seat, 30-day average")),
+    ("_sum_30d_per_seat", N_("%(metric)s per seat, 30-day total")),
+    ("_average_30d", N_("%(metric)s, 30-day average")),
+    ("_sum_30d", N_("%(metric)s, 30-day total")),
+    ("_latest", N_("%(metric)s, latest")),
+    ("_days_since", N_("Days since the last %(metric)s")),
+)
+
+
 def measure_label(measure_id: str, tr: Translator) -> str:
+    if measure_id not in MEASURE_LABELS:
+        for suffix, pattern in _DERIVED:
+            if measure_id.endswith(suffix):
+                metric = measure_id.removesuffix(suffix)
+                return tr.gettext(pattern, metric=_label(METRIC_LABELS, metric, tr))
     return _label(MEASURE_LABELS, measure_id, tr)
 
 

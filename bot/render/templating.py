@@ -1,5 +1,6 @@
 """One Jinja2 environment per language, with gettext installed and mrkdwn escaping of every value."""
 
+import unicodedata
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -49,7 +50,17 @@ def _environment(language: str, search_path: list[Path]) -> Environment:
     # For one macro's text inside another's: its values were escaped when it was rendered, and
     # escaping the text again would show "&amp;lt;" in Slack.
     env.filters["trusted"] = lambda text: Trusted(str(text))
+    env.filters["column"] = column
     return env
+
+
+def column(text: object, width: int) -> str:
+    """Text padded to `width` columns of a fixed-width font, where a Japanese character takes two (a
+    table in a code block lines up in both languages); a negative width pads on the left."""
+    shown = str(text)
+    used = sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in shown)
+    padding = " " * max(0, abs(width) - used)
+    return padding + shown if width < 0 else shown + padding
 
 
 def render(language: str, template: str, **context: Any) -> str:

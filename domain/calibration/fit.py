@@ -9,11 +9,13 @@ logistic regression, and the result written as ordinary scorecard measures.
    it), smoothed by half a count. Positive means riskier. A missing figure has none (0): the scorecard
    leaves a measure without data out, and so does the model.
 3. **Choice.** Candidates whose information value is below `MIN_INFORMATION_VALUE`, or whose bins'
-   churn rates could differ by chance (chi-square, `MAX_P_VALUE`), add nothing; of two
-   whose evidence moves together (correlation above `MAX_CORRELATION`) the stronger is kept; at most
-   one measure per `CHURNS_PER_MEASURE` training churns. A logistic regression on the evidence then
-   weighs them; a measure it gives no positive weight, or under `MIN_WEIGHT_SHARE` of the points, is
-   dropped and the rest refitted.
+   churn rates could differ by chance (chi-square, `MAX_P_VALUE`), add nothing. Of the rest, measures
+   are added one at a time (forward selection): each time the one that most lowers the
+   cross-validated log loss of a logistic regression on the evidence, one measure per metric, until
+   none saves `MIN_GAIN` or there is one per `CHURNS_PER_MEASURE` training churns (the weight of
+   evidence and the regularisation make five enough, where a raw regression would want ten). The
+   regression, fitted on all the fitting outcomes, then weighs them; a measure it gives no positive
+   weight, or under `MIN_WEIGHT_SHARE` of the points, is dropped and the rest refitted.
 4. **Points.** A bin's points are the regression's weight times its evidence, turned so that healthier
    is higher and scaled to 0–100 within the measure; the measure's weight is its range of points. So the
    weighted mean the scorecard computes is the model's risk, turned and rescaled, whenever every measure
@@ -27,6 +29,8 @@ import numpy as np
 from numpy.typing import NDArray
 from scipy.stats import chi2_contingency, spearmanr
 from sklearn.linear_model import LogisticRegression
+from sklearn.metrics import log_loss
+from sklearn.model_selection import StratifiedKFold, train_test_split
 from sklearn.tree import DecisionTreeClassifier
 
 from domain.calibration.features import Candidate
@@ -39,8 +43,13 @@ MIN_INFORMATION_VALUE = 0.02
 # And its bins' churn rates must differ beyond chance: a chi-square test of bins against outcomes at
 # this level. Strict, because the bins were themselves chosen to differ.
 MAX_P_VALUE = 0.001
-MAX_CORRELATION = 0.8
-CHURNS_PER_MEASURE = 10
+# Forward selection: candidates tried (the most informative first), the cross-validated log loss a
+# measure must save to be added, folds, and the sample it is judged on.
+POOL = 20
+MIN_GAIN = 0.001
+SELECTION_FOLDS = 5
+SELECTION_SAMPLE = 20_000
+CHURNS_PER_MEASURE = 5
 MAX_MEASURES = 10
 # A candidate needs this many figures, and churners among them, to be binned at all.
 MIN_FIGURES = 30
@@ -114,22 +123,35 @@ def _binning(
     values: NDArray[np.float64],
     churned: NDArray[np.bool_],
 ) -> Binning:
+    """The bins' counts and evidence; neighbours whose churn rates break the direction are merged
+    (rounding the edges, or the smoothing, can leave a small reversal), so points always move one way."""
     has = ~np.isnan(values)
-    bins = np.searchsorted(np.array(edges), values[has], side="right")
     y = churned[has]
-    size = len(edges) + 1
-    counts = np.bincount(bins, minlength=size)
-    bad = np.bincount(bins, weights=y.astype(float), minlength=size)
+    kept = list(edges)
+    while True:
+        bins = np.searchsorted(np.array(kept), values[has], side="right")
+        size = len(kept) + 1
+        counts = np.bincount(bins, minlength=size)
+        bad = np.bincount(bins, weights=y.astype(float), minlength=size)
+        rates = bad / np.maximum(counts, 1)
+        steps = np.diff(rates)
+        wrong = np.flatnonzero(steps > 0 if higher_is_healthier else steps < 0)
+        if not len(wrong):
+            break
+        del kept[int(wrong[0])]  # the edge between the two bins
     good = counts - bad
     bad_share = (bad + _SMOOTHING) / (bad.sum() + _SMOOTHING * size)
     good_share = (good + _SMOOTHING) / (good.sum() + _SMOOTHING * size)
     woe = np.log(bad_share / good_share)
-    information_value = float(np.sum((bad_share - good_share) * woe))
+    # Information over every outcome, not only those with a figure: an outcome without one gets no
+    # evidence (the scorecard leaves the measure out), so a measure few accounts have tells less.
+    all_bad, all_good = max(float(churned.sum()), 1.0), max(float((~churned).sum()), 1.0)
+    information_value = float(np.sum((bad / all_bad - good / all_good) * woe))
     table = np.array([bad, good])
     p_value = float(chi2_contingency(table[:, counts > 0])[1]) if (counts > 0).sum() > 1 else 1.0
     return Binning(
         candidate=candidate,
-        edges=edges,
+        edges=tuple(kept),
         higher_is_healthier=higher_is_healthier,
         woe=tuple(float(w) for w in woe),
         counts=tuple(int(c) for c in counts),
@@ -188,18 +210,25 @@ def fit_scorecard(
     evidence = {name: b.evidence(figures[:, columns[name]]) for name, b in binnings.items()}
 
     limit = min(MAX_MEASURES, max(1, int(churned.sum()) // CHURNS_PER_MEASURE))
-    chosen: list[str] = []
+    pool: list[str] = []
     for name in sorted(binnings, key=lambda n: (-binnings[n].information_value, n)):
         if binnings[name].information_value < MIN_INFORMATION_VALUE or binnings[name].p_value > MAX_P_VALUE:
             dropped.append(Dropped(name, "no_information"))
+        else:
+            pool.append(name)
+    chosen = _forward_selection(pool[:POOL], evidence, churned, limit, binnings)
+    for name in pool:
+        if name in chosen:
             continue
-        like = next((other for other in chosen if _correlated(evidence[name], evidence[other])), None)
-        if like is not None:
-            dropped.append(Dropped(name, f"like:{like}"))
+        same = next(
+            (c for c in chosen if binnings[c].candidate.metric == binnings[name].candidate.metric), None
+        )
+        if same is not None:
+            dropped.append(Dropped(name, f"like:{same}"))
         elif len(chosen) >= limit:
             dropped.append(Dropped(name, "over_limit"))
         else:
-            chosen.append(name)
+            dropped.append(Dropped(name, "no_weight"))
 
     coefficients: dict[str, float] = {}
     intercept = 0.0
@@ -232,7 +261,48 @@ def fit_scorecard(
     return Fit(measures=measures, dropped=dropped, binnings=binnings, intercept=intercept)
 
 
-def _correlated(a: NDArray[np.float64], b: NDArray[np.float64]) -> bool:
-    if np.ptp(a) == 0 or np.ptp(b) == 0:
-        return False
-    return bool(abs(np.corrcoef(a, b)[0, 1]) > MAX_CORRELATION)
+def _forward_selection(
+    pool: list[str],
+    evidence: dict[str, NDArray[np.float64]],
+    churned: NDArray[np.bool_],
+    limit: int,
+    binnings: dict[str, Binning],
+) -> list[str]:
+    """Measures added one at a time, each time the one that most lowers the cross-validated log loss
+    of the regression, until none lowers it by `MIN_GAIN` or `limit` are in; one measure per metric.
+    Judged on a fixed sample of at most `SELECTION_SAMPLE` outcomes, so a large workspace stays quick."""
+    rows = np.arange(len(churned))
+    if len(rows) > SELECTION_SAMPLE:
+        rows, _ = train_test_split(rows, train_size=SELECTION_SAMPLE, stratify=churned, random_state=0)
+        rows = np.sort(rows)
+    y = churned[rows]
+    folds = list(StratifiedKFold(n_splits=SELECTION_FOLDS, shuffle=True, random_state=0).split(rows, y))
+    columns = {name: evidence[name][rows] for name in pool}
+
+    def loss(names: list[str]) -> float:
+        if not names:
+            return float(log_loss(y, np.full(len(y), y.mean())))
+        x = np.column_stack([columns[n] for n in names])
+        predicted = np.empty(len(y))
+        for fit_on, test_on in folds:
+            model = LogisticRegression(C=REGULARISATION, max_iter=1000).fit(x[fit_on], y[fit_on])
+            predicted[test_on] = model.predict_proba(x[test_on])[:, 1]
+        return float(log_loss(y, predicted))
+
+    chosen: list[str] = []
+    best = loss(chosen)
+    while len(chosen) < limit:
+        metrics = {binnings[n].candidate.metric for n in chosen}
+        trials = [
+            (loss([*chosen, n]), n)
+            for n in pool
+            if n not in chosen and binnings[n].candidate.metric not in metrics
+        ]
+        if not trials:
+            break
+        trial_loss, name = min(trials)
+        if best - trial_loss < MIN_GAIN:
+            break
+        chosen.append(name)
+        best = trial_loss
+    return chosen

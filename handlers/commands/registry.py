@@ -18,7 +18,7 @@ from bot.render.message import text_message
 from bot.render.mrkdwn import Trusted
 from bot.render.templating import macros
 from bot.services import Services
-from handlers.commands import ask, digest, health, owner, renewals, risks, wins
+from handlers.commands import ask, calibrate, digest, health, owner, renewals, risks, wins
 
 Listener = Callable[[Services, Requester, str, Respond], None]
 
@@ -96,6 +96,13 @@ SUBCOMMANDS: tuple[Subcommand, ...] = (
         N_("preview the monthly success digest (last month unless you say)"),
         ("[YYYY-MM]",),
         ("ダイジェスト", "レポート"),
+    ),
+    Subcommand(
+        "calibrate",
+        calibrate.run,
+        N_("CS Ops and managers: backtest the health score on past churn, with a calibrated one beside it"),
+        ("[days]",),
+        ("キャリブレーション",),
     ),
     Subcommand("help", lambda *args: show_help(*args), N_("this list"), aliases=("?", "ヘルプ")),
 )
