@@ -19,6 +19,7 @@ from bot.cli import main
 from bot.config import load_config
 from bot.i18n import translator
 from bot.local import LocalWorkspace, texts
+from bot.render.calibration_chart import build_figure
 from bot.render.labels import measure_label
 from domain.calibration.backtest import rank_auc
 from domain.calibration.calibrate import MIN_CHURNS, read_inputs
@@ -321,3 +322,19 @@ def test_the_health_card_explains_a_calibrated_score(churn_history: Engine, tmp_
     assert all(label in shown for label in labels), (labels, shown)
     assert not any("_" in label for label in labels)
     assert "/ 100" in shown
+
+
+def test_the_chart_shows_both_scorecards_in_the_readers_language() -> None:
+    band = {"below": 50.0, "accounts": 10, "churned": 4, "churn_rate": 0.4}
+    side = {"auc": 0.8123, "bands": {"red": band, "green": band | {"below": None}}, "reliability": []}
+    report = {
+        "current": side,
+        "holdout": side | {"auc": 0.9012, "reliability": [{"predicted": 0.1, "observed": 0.2}]},
+        "bands": side["bands"],
+    }
+    from matplotlib.text import Text
+
+    figure = build_figure(report, "ja")
+    shown = [t.get_text() for t in figure.findobj(Text)]
+    assert any("0.812" in t and "0.901" in t for t in shown)
+    assert "区分ごとの解約率" in shown and "赤" in shown

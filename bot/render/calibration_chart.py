@@ -7,7 +7,7 @@ from io import BytesIO
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import Translator, translator
-from bot.render.digest_chart import DPI, LATIN_FALLBACK, chart_language, use_font
+from bot.render.digest_chart import DPI, chart_language, finish
 from bot.render.labels import band_label
 
 if TYPE_CHECKING:
@@ -47,12 +47,7 @@ def build_figure(report: dict[str, Any], language: str) -> Figure:
     )
     _draw_bands(bands_ax, report, tr)
     _draw_reliability(reliability_ax, report, tr)
-    for ax in (bands_ax, reliability_ax):
-        ax.spines[["top", "right"]].set_visible(False)
-        ax.grid(axis="y", color="#e2e8f0", linewidth=0.8)
-        ax.set_axisbelow(True)
-    if family:
-        use_font(figure, [family, LATIN_FALLBACK])
+    finish(figure, family)
     return figure
 
 

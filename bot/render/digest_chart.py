@@ -170,13 +170,18 @@ def build_figure(data: ChartInput, language: str) -> Figure:
     _draw_trend(trend_ax, data.trend, tr)
     _draw_bridge(bridge_ax, data.bridge, data.currency.upper(), tr)
     _draw_health(health_ax, data, tr)
-    for ax in (trend_ax, bridge_ax, health_ax):
+    finish(figure, family)
+    return figure
+
+
+def finish(figure: Figure, family: str | None) -> None:
+    """The house style on every chart: open axes, light horizontal grid, the font the language needs."""
+    for ax in figure.axes:
         ax.spines[["top", "right"]].set_visible(False)
         ax.grid(axis="y", color="#e2e8f0", linewidth=0.8)
         ax.set_axisbelow(True)
     if family:
         use_font(figure, [family, LATIN_FALLBACK])
-    return figure
 
 
 def use_font(figure: Figure, families: list[str]) -> None:
