@@ -1,7 +1,7 @@
 """Calibration as the CLI and Slack run it: read the history, fit, and write the workspace
 configuration with the calibrated health section."""
 
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import yaml
@@ -15,6 +15,16 @@ from domain.calibration.calibrate import (
     calibrate,
     read_inputs,
 )
+from storage import audit
+from storage.models import Role
+from storage.team import Person
+
+# Who may run a calibration from Slack: it reads every account's history.
+CALIBRATING_ROLES = frozenset({Role.CS_OPS.value, Role.MANAGER.value})
+
+
+def may_calibrate(member: Person | None) -> bool:
+    return member is not None and member.role in CALIBRATING_ROLES
 
 
 def run_calibration(
@@ -29,6 +39,22 @@ def run_calibration(
     return calibrate(
         inputs, config.health, today=today, lead_days=lead_days, holdout_fraction=holdout_fraction
     )
+
+
+def calibrate_for(
+    engine: Engine, config: WorkspaceConfig, *, today: date, lead_days: int, slack_user_id: str, at: datetime
+) -> Calibration:
+    """A calibration someone asked for in Slack, with its trace in the audit log."""
+    calibration = run_calibration(engine, config, today=today, lead_days=lead_days)
+    audit.record(
+        engine,
+        at=at,
+        slack_user_id=slack_user_id,
+        action="calibrate",
+        outcome="calibrated" if calibration.eligible else "ineligible",
+        query=str(lead_days),
+    )
+    return calibration
 
 
 def calibrated_config_text(config: WorkspaceConfig, calibration: Calibration) -> str:

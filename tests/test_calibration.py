@@ -12,6 +12,7 @@ import pytest
 from sklearn.metrics import roc_auc_score
 from sqlalchemy import Engine, select
 from sqlmodel import Session
+from sqlmodel import select as sqlmodel_select
 
 from bench.history import build_churn_history
 from bot.calibration import run_calibration, write_calibrated_config
@@ -28,7 +29,7 @@ from domain.calibration.outcomes import outcomes_from
 from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
 from storage import history as stored
-from storage.models import HealthSnapshot
+from storage.models import AuditEntry, HealthSnapshot
 from storage.tables import ACCOUNTS, CONTRACTS, MOVEMENTS, OBSERVATIONS
 from tests.factories import add_person
 
@@ -276,6 +277,7 @@ def test_cs_ops_gets_the_report_and_chart_in_a_dm(slack_workspace: LocalWorkspac
     [file_entry] = upload["files"]
     assert slack_workspace.slack.uploaded_bytes(file_entry["id"]).startswith(b"\x89PNG")
     assert not slack_workspace.slack.calls_to("chat.postMessage")  # nothing in any channel
+    assert _audited(slack_workspace.engine) == [(OPS_ID, "calibrated")]
 
 
 def test_a_csm_is_refused_and_nothing_runs(slack_workspace: LocalWorkspace) -> None:
@@ -284,6 +286,13 @@ def test_a_csm_is_refused_and_nothing_runs(slack_workspace: LocalWorkspace) -> N
     assert [c.method for c in exchange.calls if c.method not in ("users.info", "auth.test")] == [
         "response_url"
     ]
+    assert _audited(slack_workspace.engine) == [(CSM_SLACK_ID, "refused")]
+
+
+def _audited(engine: Engine) -> list[tuple[str | None, str]]:
+    with Session(engine) as session:
+        entries = session.exec(sqlmodel_select(AuditEntry).where(AuditEntry.action == "calibrate")).all()
+        return [(e.slack_user_id, e.outcome) for e in entries]
 
 
 def test_a_lead_that_is_not_a_number_of_days_gets_the_usage(slack_workspace: LocalWorkspace) -> None:

@@ -6,30 +6,23 @@ from slack_bolt import Respond
 
 from bot import slack_ids
 from bot.access import Requester
-from bot.calibration import run_calibration
+from bot.calibration import calibrate_for, may_calibrate
 from bot.render import calibration as render
 from bot.render.calibration_chart import draw_calibration_chart
 from bot.render.message import text_message
 from bot.render.templating import macros
 from bot.services import Services
+from domain.access import record_refusal
 from domain.calibration.calibrate import DEFAULT_LEAD_DAYS
-from storage import audit
-from storage.models import Role
 
-ALLOWED_ROLES = (Role.CS_OPS.value, Role.MANAGER.value)
 MAX_LEAD_DAYS = 365
 
 
 def run(services: Services, requester: Requester, rest: str, respond: Respond) -> None:
     texts = macros(requester.language, "calibration.j2")
-    role = requester.member.role if requester.member else None
-    if role not in ALLOWED_ROLES:
-        audit.record(
-            services.engine,
-            at=services.now(),
-            slack_user_id=requester.slack_user_id,
-            action="calibrate",
-            outcome="refused",
+    if not may_calibrate(requester.member):
+        record_refusal(
+            services.engine, slack_user_id=requester.slack_user_id, action="calibrate", at=services.now()
         )
         respond(response_type="ephemeral", **text_message(texts.not_allowed()).payload())
         return
@@ -40,16 +33,13 @@ def run(services: Services, requester: Requester, rest: str, respond: Respond) -
         return
     lead_days = int(rest) if rest else DEFAULT_LEAD_DAYS
     respond(response_type="ephemeral", **text_message(texts.started(lead_days)).payload())
-    calibration = run_calibration(
-        services.engine, services.config, today=services.today(), lead_days=lead_days
-    )
-    audit.record(
+    calibration = calibrate_for(
         services.engine,
-        at=services.now(),
+        services.config,
+        today=services.today(),
+        lead_days=lead_days,
         slack_user_id=requester.slack_user_id,
-        action="calibrate",
-        outcome="calibrated" if calibration.eligible else "ineligible",
-        query=rest or None,
+        at=services.now(),
     )
     channel = services.client.conversations_open(users=requester.slack_user_id)["channel"]["id"]
     if not calibration.eligible:
