@@ -29,6 +29,15 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
         help='read column SOURCE as FIELD, e.g. --map "Account Owner Email=csm_email"; '
         '"SOURCE=" ignores the column (repeatable)',
     )
+    parser.add_argument(
+        "--map-value",
+        dest="value_maps",
+        action="append",
+        default=[],
+        metavar="FIELD:SOURCE=TARGET",
+        help='read the value SOURCE of FIELD as TARGET, e.g. --map-value "lifecycle_stage:customer=adoption" '
+        "(case does not matter; repeatable)",
+    )
     parser.add_argument("--dry-run", action="store_true", help="check everything and report, write nothing")
     parser.set_defaults(func=run)
 
@@ -43,15 +52,35 @@ def parse_mappings(values: list[str]) -> dict[str, str]:
     return mapping
 
 
+def parse_value_maps(given: list[str]) -> dict[str, dict[str, str]]:
+    maps: dict[str, dict[str, str]] = {}
+    for value in given:
+        name, colon, pair = value.partition(":")
+        source, equals, target = pair.partition("=")
+        if not colon or not equals or not name.strip() or not source.strip() or not target.strip():
+            raise ValueError(
+                f'--map-value "{value}": expected FIELD:SOURCE=TARGET, '
+                'e.g. --map-value "status:Activated=active"'
+            )
+        maps.setdefault(name.strip(), {})[source.strip()] = target.strip()
+    return maps
+
+
 def run(args: argparse.Namespace) -> int:
     try:
         mapping = parse_mappings(args.mappings)
+        values = parse_value_maps(args.value_maps)
     except ValueError as error:
         print(f"csbot import: {error}", file=sys.stderr)
         return 1
     engine = open_database(load_settings())
     try:
-        report = import_file(engine, args.kind, args.file, mapping=mapping, dry_run=args.dry_run)
+        report = import_file(
+            engine, args.kind, args.file, mapping=mapping, values=values, dry_run=args.dry_run
+        )
+    except ValueError as error:  # a value map for a field the kind does not have
+        print(f"csbot import: {error}", file=sys.stderr)
+        return 1
     except ImportFailed as failure:
         print(failure, file=sys.stderr)
         return 1

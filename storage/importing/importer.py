@@ -1,8 +1,16 @@
-"""`import_file`: read a CSV of one kind, validate every row, and store it all or nothing."""
+"""One way in for rows of any origin: validate every row, and store them all or nothing.
 
-from contextlib import closing
+`import_rows` takes mappings (a query's rows, a request's JSON, a CRM's records) and `import_file` a CSV
+file; both go through the same header plan, cell parsers, checks, batched upserts and audit, so every
+origin gets the same errors and the same guarantee: one bad row and nothing of the batch is written.
+A CSV error names the file and the line; a mapping's, the origin and the row (1 for the first).
+"""
+
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +27,10 @@ from storage.importing.writer import BatchWriter
 
 MAX_ERRORS = 20
 BATCH_SIZE = 5000
+# Field → {value as the source writes it (case-folded) → value as csbot knows it}.
+ValueMaps = dict[str, dict[str, str]]
+# Distinct refused values remembered per column, to list with the error.
+_VALUES_SHOWN = 12
 
 
 @dataclass
@@ -61,6 +73,7 @@ def import_file(
     path: Path,
     *,
     mapping: dict[str, str] | None = None,
+    values: ValueMaps | None = None,
     dry_run: bool = False,
     batch_size: int = BATCH_SIZE,
 ) -> ImportReport:
@@ -69,13 +82,77 @@ def import_file(
     Rows stream through in batches inside one transaction, so memory stays flat however long the file is;
     a dry run performs every check and comparison but writes nothing.
     """
+    label = str(path)
+    path = Path(path)
+    return _import(
+        engine,
+        kind,
+        label,
+        lambda: closing(read_rows(path, label)),
+        mapping=mapping,
+        values=values,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        traced_as=f"{kind} {path.name}",
+    )
+
+
+def import_rows(
+    engine: Engine,
+    kind: str,
+    rows: Iterable[Mapping[str, object]],
+    *,
+    origin: str,
+    mapping: dict[str, str] | None = None,
+    values: ValueMaps | None = None,
+    dry_run: bool = False,
+    batch_size: int = BATCH_SIZE,
+) -> ImportReport:
+    """Import mappings as `kind`, exactly as a CSV file of them would be: the first row's keys are the
+    header (mapped and recognised as a file's would be), values are read as the cells would be (dates
+    and numbers may come typed). `origin` names them in the report and in every error. No rows: an
+    empty report, nothing written."""
+    iterator = iter(rows)
+    first = next(iterator, None)
+    if first is None:
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
+        return ImportReport(kind, origin, dry_run)
+    return _import(
+        engine,
+        kind,
+        origin,
+        lambda: closing(_as_lines(first, iterator, origin)),
+        mapping=mapping,
+        values=values,
+        dry_run=dry_run,
+        batch_size=batch_size,
+        traced_as=f"{kind} {origin}",
+    )
+
+
+Lines = Iterator[tuple[int, list[str]]]
+
+
+def _import(
+    engine: Engine,
+    kind: str,
+    label: str,
+    open_lines: Callable[[], AbstractContextManager[Lines]],
+    *,
+    mapping: dict[str, str] | None,
+    values: ValueMaps | None,
+    dry_run: bool,
+    batch_size: int,
+    traced_as: str,
+) -> ImportReport:
     if kind not in KINDS:
         raise ValueError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
     spec = KINDS[kind]
-    label = str(path)
-    path = Path(path)
+    translations = value_maps(spec, values or {})
     with engine.connect() as connection, connection.begin() as transaction:
-        report = _run(connection, spec, path, label, mapping, dry_run, max(1, batch_size))
+        with open_lines() as lines:
+            report = _run(connection, spec, lines, label, mapping, translations, dry_run, max(1, batch_size))
         if dry_run:
             transaction.rollback()
         else:
@@ -85,86 +162,124 @@ def import_file(
                 at=datetime.now(UTC),
                 slack_user_id=None,
                 action="import",
-                query=f"{kind} {path.name}",
+                query=traced_as,
                 outcome="ok",
             )
     # Leaving the `with` commits; an ImportFailed raised inside it rolls everything back instead.
     return report
 
 
+def _cell(value: object) -> str:
+    """A typed value as the cell a CSV file would hold for it."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.date().isoformat() if value.time() == datetime.min.time() else value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return format(value, "f")
+    return str(value)
+
+
+def _as_lines(first: Mapping[str, object], rest: Iterator[Mapping[str, object]], origin: str) -> Lines:
+    """The header (line 0), then each row's cells in the header's order, numbered from 1."""
+    header = [str(key) for key in first]
+    yield 0, header
+    yield 1, [_cell(first[key]) for key in header]
+    for number, row in enumerate(rest, start=2):
+        keys = [str(key) for key in row]
+        if set(keys) != set(header):
+            missing = sorted(set(header) - set(keys))
+            extra = sorted(set(keys) - set(header))
+            what = "; ".join(
+                part
+                for part in (
+                    f"lacks {', '.join(missing)}" if missing else "",
+                    f"has {', '.join(extra)} that the first row has not" if extra else "",
+                )
+                if part
+            )
+            raise ImportFailed(
+                origin, [RowError(origin, number, f"{what} (every row needs the first row's fields)")]
+            )
+        yield number, [_cell(row[key]) for key in header]
+
+
 def _run(
     connection: Connection,
     spec: KindSpec,
-    path: Path,
+    rows: Lines,
     label: str,
     mapping: dict[str, str] | None,
+    values: ValueMaps,
     dry_run: bool,
     batch_size: int,
 ) -> ImportReport:
     report = ImportReport(spec.kind, label, dry_run)
     errors: list[RowError] = []
-    with closing(read_rows(path, label)) as rows:
-        header_line = next(rows, None)
-        if header_line is None:
-            raise ImportFailed(
-                label, [RowError(label, 1, f"the file is empty (expected header: {spec.canonical_header})")]
-            )
-        headers = [cell.strip() for cell in header_line[1]]
-        plan = plan_columns(spec, headers, mapping, label)
-        if isinstance(plan, list):
-            raise ImportFailed(label, plan)
-        report.columns = {column.header: column.field for column in plan.columns}
-        report.ignored = list(plan.ignored)
-
-        refs = References.load(connection, spec.kind)
-        if (
-            spec.kind == "accounts"
-            and not refs.team_slack_ids
-            and plan.fields & {"csm_email", "ae_email", "am_email"}
-        ):
-            report.notes.append("Owner emails were not checked: the team table is empty.")
-        writer = BatchWriter(
-            connection,
-            spec.kind,
-            _columns(spec.kind, plan),
-            insert_defaults=defaults(spec.kind),
-            with_aliases="aliases" in plan.fields,
-            write=not dry_run,
+    header_line = next(rows, None)
+    if header_line is None:
+        raise ImportFailed(
+            label, [RowError(label, 1, f"the file is empty (expected header: {spec.canonical_header})")]
         )
-        validator = _RowValidator(spec, plan, refs, label, len(headers))
-        batch: list[Record] = []
-        truncated = False
-        try:
-            for line, cells in rows:
-                report.rows += 1
-                record = validator.validate(line, cells, errors)
-                if len(errors) >= MAX_ERRORS:
-                    truncated = True
-                    break
-                if errors:
-                    # Once the import is bound to fail, keep checking rows but stop storing them.
-                    batch.clear()
-                    continue
-                assert record is not None
-                batch.append(record)
-                if len(batch) >= batch_size:
-                    _store(writer, batch, label)
-                    batch.clear()
-        except ImportFailed as broken:  # the file itself could not be read on
-            errors.extend(broken.errors)
-            truncated = True
-        if not truncated and refs.pending_managers:
-            header = plan.header_of("manager_email")
-            errors.extend(
-                RowError(
-                    label, pending.line, "is not in the team table or in this file", header, pending.email
-                )
-                for pending in refs.unresolved_managers()
-            )
-        if errors:
-            raise ImportFailed(label, errors[:MAX_ERRORS], truncated=len(errors) > MAX_ERRORS or truncated)
-        if batch:
-            _store(writer, batch, label)
+    headers = [cell.strip() for cell in header_line[1]]
+    plan = plan_columns(spec, headers, mapping, label)
+    if isinstance(plan, list):
+        raise ImportFailed(label, plan)
+    report.columns = {column.header: column.field for column in plan.columns}
+    report.ignored = list(plan.ignored)
+
+    refs = References.load(connection, spec.kind)
+    if (
+        spec.kind == "accounts"
+        and not refs.team_slack_ids
+        and plan.fields & {"csm_email", "ae_email", "am_email"}
+    ):
+        report.notes.append("Owner emails were not checked: the team table is empty.")
+    writer = BatchWriter(
+        connection,
+        spec.kind,
+        _columns(spec.kind, plan),
+        insert_defaults=defaults(spec.kind),
+        with_aliases="aliases" in plan.fields,
+        write=not dry_run,
+    )
+    validator = _RowValidator(spec, plan, refs, label, len(headers), values)
+    batch: list[Record] = []
+    truncated = False
+    try:
+        for line, cells in rows:
+            report.rows += 1
+            record = validator.validate(line, cells, errors)
+            if len(errors) >= MAX_ERRORS:
+                truncated = True
+                break
+            if errors:
+                # Once the import is bound to fail, keep checking rows but stop storing them.
+                batch.clear()
+                continue
+            assert record is not None
+            batch.append(record)
+            if len(batch) >= batch_size:
+                _store(writer, batch, label)
+                batch.clear()
+    except ImportFailed as broken:  # the file itself could not be read on
+        errors.extend(broken.errors)
+        truncated = True
+    if not truncated and refs.pending_managers:
+        header = plan.header_of("manager_email")
+        errors.extend(
+            RowError(label, pending.line, "is not in the team table or in this file", header, pending.email)
+            for pending in refs.unresolved_managers()
+        )
+    if errors:
+        shown = errors[:MAX_ERRORS] + validator.values_seen()
+        raise ImportFailed(label, shown, truncated=len(errors) > MAX_ERRORS or truncated)
+    if batch:
+        _store(writer, batch, label)
     report.inserted = writer.counts.inserted
     report.updated = writer.counts.updated
     report.unchanged = writer.counts.unchanged
@@ -195,11 +310,29 @@ def _columns(kind: str, plan: ColumnPlan) -> list[str]:
     return columns
 
 
+def value_maps(spec: KindSpec, values: Mapping[str, Mapping[str, str]]) -> ValueMaps:
+    """The maps checked against the kind's fields and keyed for lookup; ValueError names a wrong field."""
+    known = [f.name for f in spec.fields]
+    for name in values:
+        if name not in known:
+            raise ValueError(
+                f'{spec.kind} has no field "{name}" to map values of (expected one of: {", ".join(known)})'
+            )
+    return {
+        name: {str(k).strip().casefold(): str(v) for k, v in mapped.items()}
+        for name, mapped in values.items()
+    }
+
+
 class _RowValidator:
-    def __init__(self, spec: KindSpec, plan: ColumnPlan, refs: References, label: str, width: int) -> None:
+    def __init__(
+        self, spec: KindSpec, plan: ColumnPlan, refs: References, label: str, width: int, values: ValueMaps
+    ) -> None:
         self.refs = refs
         self.label = label
         self.width = width
+        self.values = values
+        self.refused: dict[str, dict[str, None]] = {}  # header → refused values, in the order seen
         self.build = BUILDERS[spec.kind]
         empty_values = defaults(spec.kind)
         # (cell index, header, field, parser, required, value for an empty cell)
@@ -236,10 +369,15 @@ class _RowValidator:
                     errors.append(RowError(self.label, line, "is empty, but this column is required", header))
                 values[name] = empty
                 continue
+            translated = self.values.get(name, {}).get(raw.casefold(), raw)
             try:
-                values[name] = parse(raw)
+                values[name] = parse(translated)
             except CellError as error:
                 errors.append(RowError(self.label, line, str(error), header, raw))
+                if hasattr(parse, "allowed"):  # a fixed vocabulary: a value map can translate a source's
+                    seen = self.refused.setdefault(header, {})
+                    if len(seen) < _VALUES_SHOWN:
+                        seen[raw] = None
         if len(errors) > before:
             return None
         problems: list[Problem] = []
@@ -248,3 +386,18 @@ class _RowValidator:
             header, index = self.where[problem.field]
             errors.append(RowError(self.label, line, problem.message, header, cells[index].strip()))
         return None if problems else record
+
+    def values_seen(self) -> list[RowError]:
+        """For each column that refused several values: which ones, so one value map can fix them all (a
+        single refused value is named in its row's error already)."""
+        return [
+            RowError(
+                self.label,
+                None,
+                f"values refused in this column: {', '.join(seen)} (translate a source's own values "
+                "with --map-value FIELD:SOURCE=TARGET, or `values:` in a source)",
+                header,
+            )
+            for header, seen in self.refused.items()
+            if len(seen) > 1
+        ]

@@ -142,6 +142,7 @@ def choice(choices: Iterable[str], synonyms: Mapping[str, str] | None = None) ->
             raise CellError(f"is not one of the allowed values (expected one of: {expected})")
         return lookup[key]
 
+    parse.allowed = allowed  # type: ignore[attr-defined]  # a value map can translate into these
     return parse
 
 
