@@ -35,6 +35,24 @@ class ScheduleConfig(BaseModel):
     weekly_summary_at: str = Field(default="09:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
 
 
+ImportKind = Literal["team", "accounts", "contracts", "metrics", "milestones", "movements"]
+
+
+class SourceConfig(BaseModel):
+    """A query whose rows are imported as one kind, by `csbot sync` and once a day by the scheduler."""
+
+    model_config = ConfigDict(extra="forbid")
+    name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
+    kind: ImportKind
+    # Any SQLAlchemy URL; ${VAR} is replaced by that environment variable when the source runs, so a
+    # password lives in the environment, never in this file.
+    url: str
+    query: str
+    map: dict[str, str] = Field(default_factory=dict)  # column → field, as `csbot import --map`
+    values: dict[str, dict[str, str]] = Field(default_factory=dict)  # field → {source value: value}
+    schedule: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # workspace time
+
+
 class DigestConfig(BaseModel):
     """The monthly success-sharing digest: where, when and how it is posted."""
 
@@ -109,6 +127,16 @@ class WorkspaceConfig(BaseModel):
     playbook: PlaybookConfig = Field(default_factory=PlaybookConfig)
     digest: DigestConfig = Field(default_factory=DigestConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
+    sources: list[SourceConfig] = Field(default_factory=list)
+
+    @field_validator("sources")
+    @classmethod
+    def _one_source_per_name(cls, sources: list[SourceConfig]) -> list[SourceConfig]:
+        names = [source.name for source in sources]
+        repeated = sorted({name for name in names if names.count(name) > 1})
+        if repeated:
+            raise ValueError(f"source names must differ: {', '.join(repeated)} appears more than once")
+        return sources
 
     @field_validator("currency", mode="before")
     @classmethod

@@ -1,5 +1,5 @@
-"""Background jobs: the daily sweep, the weekly risk summary, the monthly digest, and delivery of
-whatever the outbox still holds.
+"""Background jobs: the daily sync of each configured source, the daily sweep, the weekly risk
+summary, the monthly digest, and delivery of whatever the outbox still holds.
 
 Jobs are recreated with fixed ids at every start; only the replica holding the database lease runs
 them; and every effect is recorded under a unique key, so a restart, a catch-up run or a second
@@ -11,7 +11,8 @@ import os
 import socket
 import uuid
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
+from functools import partial
 
 from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
@@ -21,6 +22,7 @@ from sqlalchemy import Engine, exists, select
 
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
+from bot.sync import SourceResult, chosen_sources, run_scheduled
 from domain.clock import Clock, system_clock, today_in
 from domain.digest.calendar import digest_due
 from domain.digest.content import MonthUnavailable, check_month
@@ -40,6 +42,9 @@ WEEKLY_SUMMARY_JOB_ID = "weekly-risk-summary"
 DIGEST_JOB_ID = "monthly-digest"
 DIGEST_CATCH_UP_JOB_ID = "monthly-digest-catch-up"
 LEASE_JOB_ID = "scheduler-lease"
+SYNC_CATCH_UP_JOB_ID = "sync-catch-up"
+# A source with no `schedule` runs this long before the daily sweep, so the sweep scores its rows.
+SYNC_BEFORE_SWEEP = timedelta(minutes=30)
 LEASE_NAME = "scheduler"
 LEASE_TTL = timedelta(seconds=90)
 MISFIRE_GRACE = timedelta(hours=20)
@@ -123,9 +128,40 @@ class Jobs:
         self.deliver()
         return month if queued else None
 
+    def sync_source(self, name: str) -> SourceResult | None:
+        """Today's run of one configured source, once across restarts and replicas."""
+        if not self.is_leader():
+            return None
+        source = next(source for source in self.config.sources if source.name == name)
+        result = run_scheduled(
+            self.engine, self.config, source, day=today_in(self.clock, self.config.zone), now=self.clock()
+        )
+        if result is not None:
+            logger.info("source %s: %s", name, "ok" if result.ok else "failed")
+        self.deliver()
+        return result
+
+    def sync_catch_up(self) -> list[str]:
+        """The sources whose time today has passed and that have not run today, run now; their names."""
+        local = self.clock().astimezone(self.config.zone)
+        ran = []
+        for source in chosen_sources(self.config):
+            due = local.strftime("%H:%M") >= sync_time(self.config, source.schedule)
+            if due and self.sync_source(source.name) is not None:
+                ran.append(source.name)
+        return ran
+
     def deliver(self) -> None:
         if self.sender is not None and self.is_leader():
             self.sender.deliver_due()
+
+
+def sync_time(config: WorkspaceConfig, schedule: str | None) -> str:
+    """HH:MM a source runs: its own `schedule`, or half an hour before the daily sweep."""
+    if schedule:
+        return schedule
+    sweep = datetime.strptime(config.schedule.sweep_at, "%H:%M")
+    return (sweep - SYNC_BEFORE_SWEEP).strftime("%H:%M")
 
 
 def _at(hhmm: str) -> tuple[int, int]:
@@ -180,6 +216,16 @@ def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
     scheduler.add_job(
         jobs.is_leader, IntervalTrigger(seconds=30), id=LEASE_JOB_ID, replace_existing=True, coalesce=True
     )
+    for source in config.sources:
+        hour, minute = _at(sync_time(config, source.schedule))
+        _add_cron_job(
+            scheduler,
+            partial(jobs.sync_source, source.name),
+            f"sync-{source.name}",
+            CronTrigger(hour=hour, minute=minute, timezone=zone),
+        )
+    if config.sources:
+        scheduler.add_job(jobs.sync_catch_up, id=SYNC_CATCH_UP_JOB_ID, replace_existing=True)
     scheduler.add_job(jobs.catch_up, id=CATCH_UP_JOB_ID, replace_existing=True)
     scheduler.add_job(jobs.monthly_digest, id=DIGEST_CATCH_UP_JOB_ID, replace_existing=True)
     return scheduler

@@ -269,3 +269,23 @@ class CustomerWin(SQLModel, table=True):
     source: str = Field(max_length=16)  # command | shortcut | demo
     source_channel: str | None = Field(default=None, max_length=32)
     source_ts: str | None = Field(default=None, max_length=32)
+
+
+class SourceRun(SQLModel, table=True):
+    """One day's run of one configured source (`sources:`): the scheduler's record that it ran, and what
+    came of it. The unique key keeps it to one run a day across restarts and replicas."""
+
+    __tablename__ = "source_run"
+    __table_args__ = (UniqueConstraint("source", "day", name="uq_source_run"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    day: date
+    started_at: datetime
+    status: str = Field(max_length=16)  # running | ok | failed
+    rows_read: int = Field(default=0)
+    inserted: int = Field(default=0)
+    updated: int = Field(default=0)
+    unchanged: int = Field(default=0)
+    seconds: float = Field(default=0)
+    error: str | None = Field(default=None, max_length=2000)

@@ -30,6 +30,7 @@ class Purpose(enum.StrEnum):
     RISK_SUMMARY = "risk_summary"  # the weekly list of accounts at risk
     ADMIN_NOTICE = "admin_notice"  # to CS Ops: a message that could not be posted
     DIGEST = "digest"  # the monthly success digest, with its chart
+    SOURCE_FAILED = "source_failed"  # to CS Ops: a configured source's daily sync failed
 
 
 @dataclass(frozen=True)

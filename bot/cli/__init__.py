@@ -19,6 +19,7 @@ from bot.cli import (
     scores_cmd,
     shell_cmd,
     sweep_cmd,
+    sync_cmd,
 )
 from bot.cli.common import CliError
 
@@ -32,6 +33,7 @@ def build_parser() -> argparse.ArgumentParser:
         run_cmd,
         migrate_cmd,
         import_cmd,
+        sync_cmd,
         score_cmd,
         scores_cmd,
         calibrate_cmd,

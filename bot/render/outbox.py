@@ -17,7 +17,7 @@ from bot.render.digest import DigestPost
 from bot.render.message import Message
 from domain.digest.content import digest_content
 from domain.digest.month import Month
-from storage import outbox
+from storage import outbox, source_runs
 from storage.outbox import Purpose
 from storage.reminders import reminder_details
 from storage.risks import alert_details, summary_rows
@@ -81,6 +81,12 @@ def _admin_notice(engine: Engine, _config: WorkspaceConfig, message: dict[str, A
     return render.admin_notice(failed.get("recipient", "?"), error, language=message["language"])
 
 
+def _source_failed(engine: Engine, config: WorkspaceConfig, message: dict[str, Any], _today: date) -> Message:
+    run = source_runs.load(engine, message["items"][0]) or {"source": "?", "day": "?", "error": None}
+    kind = next((s.kind for s in config.sources if s.name == run["source"]), "?")
+    return render.source_failed_notice(run, kind, language=message["language"])
+
+
 def _digest(engine: Engine, config: WorkspaceConfig, message: dict[str, Any], today: date) -> DigestPost:
     """The month's digest and its chart: it travels as one upload, so the sender posts it its own way."""
     return digest_render.digest_post(
@@ -101,6 +107,7 @@ DRAWERS: dict[Purpose, Drawer] = {
     Purpose.RISK_SUMMARY: _risk_summary,
     Purpose.ADMIN_NOTICE: _admin_notice,
     Purpose.DIGEST: _digest,
+    Purpose.SOURCE_FAILED: _source_failed,
 }
 
 

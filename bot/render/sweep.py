@@ -253,6 +253,13 @@ def admin_template_notice(error: str, *, language: str) -> Message:
     return Message(text=text, blocks=[SectionBlock(text=_md(text))])
 
 
+def source_failed_notice(run: dict[str, Any], kind: str, *, language: str) -> Message:
+    text = macros(language, "sweep.j2").source_failed(
+        run["source"], kind, str(run["day"]), run["error"] or "?"
+    )
+    return Message(text=text, blocks=[SectionBlock(text=_md(text))])
+
+
 def admin_notice(destination: str, error: str, *, language: str) -> Message:
     text = macros(language, "sweep.j2").admin_notice(destination, error)
     return Message(text=text, blocks=[SectionBlock(text=_md(text))])

@@ -1,0 +1,148 @@
+"""`csbot sync` and the daily sync: each configured source's rows imported as its kind.
+
+Sources run in the order their kinds depend on each other (team, accounts, contracts, metrics,
+milestones, movements), each in its own transaction through `import_rows`: one bad row and nothing
+of that source is written; a failing source is reported and the others still run.
+"""
+
+import os
+import time
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass
+from datetime import date, datetime
+
+from sqlalchemy import Engine
+
+from bot.config import SourceConfig, WorkspaceConfig
+from storage import outbox, source_runs
+from storage.importing import KINDS, ImportFailed, import_rows
+from storage.outbox import Purpose
+from storage.sources import SourceError, source_rows
+from storage.team import people_with_role
+
+KIND_ORDER = tuple(KINDS)
+# Errors listed for a source that failed on its rows; the rest are counted.
+_ERRORS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class SourceResult:
+    name: str
+    kind: str
+    read: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    seconds: float = 0.0
+    error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    def as_dict(self) -> dict[str, object]:
+        return asdict(self)
+
+
+def chosen_sources(config: WorkspaceConfig, names: Sequence[str] = ()) -> list[SourceConfig]:
+    """The sources named (all when none are), in the order their kinds must be imported."""
+    known = {source.name: source for source in config.sources}
+    unknown = [name for name in names if name not in known]
+    if unknown:
+        listed = ", ".join(known) or "none are configured"
+        raise ValueError(f"no source named {', '.join(unknown)} (sources: {listed})")
+    picked = [known[name] for name in names] if names else list(config.sources)
+    return sorted(picked, key=lambda source: KIND_ORDER.index(source.kind))
+
+
+def run_source(
+    engine: Engine, source: SourceConfig, *, dry_run: bool = False, environ: Mapping[str, str] | None = None
+) -> SourceResult:
+    started = time.perf_counter()
+    origin = f"source {source.name}"
+    try:
+        with source_rows(source.url, source.query, os.environ if environ is None else environ) as rows:
+            report = import_rows(
+                engine,
+                source.kind,
+                rows,
+                origin=origin,
+                mapping=source.map,
+                values=source.values,
+                dry_run=dry_run,
+            )
+    except (SourceError, ValueError) as error:
+        return SourceResult(source.name, source.kind, seconds=time.perf_counter() - started, error=str(error))
+    except ImportFailed as failed:
+        lines = [str(e) for e in failed.errors[:_ERRORS_SHOWN]]
+        more = len(failed.errors) - len(lines)
+        summary = (
+            f"{origin}: nothing was written; " + "; ".join(lines) + (f"; and {more} more" if more else "")
+        )
+        return SourceResult(source.name, source.kind, seconds=time.perf_counter() - started, error=summary)
+    return SourceResult(
+        source.name,
+        source.kind,
+        read=report.rows,
+        inserted=report.inserted,
+        updated=report.updated,
+        unchanged=report.unchanged,
+        seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def run_sources(
+    engine: Engine,
+    config: WorkspaceConfig,
+    names: Sequence[str] = (),
+    *,
+    dry_run: bool = False,
+    environ: Mapping[str, str] | None = None,
+) -> list[SourceResult]:
+    return [
+        run_source(engine, source, dry_run=dry_run, environ=environ)
+        for source in chosen_sources(config, names)
+    ]
+
+
+def run_scheduled(
+    engine: Engine,
+    config: WorkspaceConfig,
+    source: SourceConfig,
+    *,
+    day: date,
+    now: datetime,
+    environ: Mapping[str, str] | None = None,
+) -> SourceResult | None:
+    """The source's run for `day`, once: None when it ran already (another replica, an earlier start).
+    A failure is recorded and told to every CS Ops member with Slack, once, by DM."""
+    run_id = source_runs.claim(engine, source.name, day, now=now)
+    if run_id is None:
+        return None
+    result = run_source(engine, source, environ=environ)
+    source_runs.finish(
+        engine,
+        run_id,
+        status="ok" if result.ok else "failed",
+        rows_read=result.read,
+        inserted=result.inserted,
+        updated=result.updated,
+        unchanged=result.unchanged,
+        seconds=result.seconds,
+        error=None if result.error is None else result.error[:2000],
+    )
+    if not result.ok:
+        admins = [p for p in people_with_role(engine, "cs_ops") if p.slack_user_id]
+        notices = [
+            outbox.NewMessage(
+                dedup_key=f"source-failed:{run_id}:{admin.slack_user_id}",
+                purpose=Purpose.SOURCE_FAILED,
+                recipient=admin.slack_user_id,  # type: ignore[arg-type]
+                items=[run_id],
+                language=admin.language(config.default_locale),
+            )
+            for admin in admins
+        ]
+        with engine.begin() as connection:
+            outbox.enqueue(connection, notices, now=now)
+    return result
