@@ -18,6 +18,8 @@ from slack_bolt.adapter.wsgi import SlackRequestHandler
 from slack_sdk.signature import SignatureVerifier
 from waitress.server import create_server
 
+from bot.ingest import INGEST_PREFIX, MAX_INGEST_BYTES
+
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
@@ -84,8 +86,9 @@ def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -
     return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
-def wsgi_app(app: App, *, signing_secret: str) -> WsgiApp:
-    """Bolt at /slack/events (commands, interactivity, events), behind the gate, plus a liveness probe."""
+def wsgi_app(app: App, *, signing_secret: str, ingest: WsgiApp | None = None) -> WsgiApp:
+    """Bolt at /slack/events (commands, interactivity, events), behind the gate, a liveness probe, and
+    the ingest API (bot/ingest.py) under /api/v1/ingest/ when it is on."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
     verifier = SignatureVerifier(signing_secret)
 
@@ -93,6 +96,8 @@ def wsgi_app(app: App, *, signing_secret: str) -> WsgiApp:
         path = environ.get("PATH_INFO")
         if path == HEALTH_PATH:
             return _answer(start_response, "200 OK", "ok")
+        if ingest is not None and path and path.startswith(INGEST_PREFIX):
+            return ingest(environ, start_response)
         if path != EVENTS_PATH:
             return _answer(start_response, "404 Not Found", "not found")
         if environ.get("REQUEST_METHOD") != "POST":
@@ -118,15 +123,18 @@ def wsgi_app(app: App, *, signing_secret: str) -> WsgiApp:
     return application
 
 
-def _server(app: App, *, signing_secret: str, host: str, port: int, **options: Any) -> Any:
+def _server(
+    app: App, *, signing_secret: str, host: str, port: int, ingest: WsgiApp | None = None, **options: Any
+) -> Any:
     return create_server(
-        wsgi_app(app, signing_secret=signing_secret),
+        wsgi_app(app, signing_secret=signing_secret, ingest=ingest),
         host=host,
         port=port,
         threads=8,
         ident="csbot",
-        # Waitress refuses larger bodies itself too, whatever Content-Length claims.
-        max_request_body_size=MAX_BODY_BYTES,
+        # Waitress refuses larger bodies itself too, whatever Content-Length claims; the gate holds
+        # Slack's requests to their own, smaller limit.
+        max_request_body_size=MAX_INGEST_BYTES if ingest is not None else MAX_BODY_BYTES,
         **options,
     )
 
@@ -134,16 +142,33 @@ def _server(app: App, *, signing_secret: str, host: str, port: int, **options: A
 class BackgroundServer:
     """The same server on a thread, bound to a free loopback port: for `csbot cmd`, benches and tests."""
 
-    def __init__(self, app: App, *, signing_secret: str, host: str = "127.0.0.1", port: int = 0) -> None:
+    def __init__(
+        self,
+        app: App,
+        *,
+        signing_secret: str,
+        host: str = "127.0.0.1",
+        port: int = 0,
+        ingest: WsgiApp | None = None,
+    ) -> None:
         # A short loop timeout lets close() take effect at once instead of after up to a second.
         self._server = _server(
-            app, signing_secret=signing_secret, host=host, port=port, asyncore_loop_timeout=0.05
+            app,
+            signing_secret=signing_secret,
+            host=host,
+            port=port,
+            ingest=ingest,
+            asyncore_loop_timeout=0.05,
         )
         self._thread = threading.Thread(target=self._server.run, name="csbot-http", daemon=True)
 
     @property
     def url(self) -> str:
-        return f"http://127.0.0.1:{self._server.effective_port}{EVENTS_PATH}"
+        return f"{self.base_url}{EVENTS_PATH}"
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.effective_port}"
 
     def __enter__(self) -> "BackgroundServer":
         self._thread.start()
@@ -160,6 +185,8 @@ class BackgroundServer:
         self._thread.join(timeout=5)
 
 
-def bind(app: App, *, signing_secret: str, port: int, host: str = "0.0.0.0") -> Any:
+def bind(
+    app: App, *, signing_secret: str, port: int, host: str = "0.0.0.0", ingest: WsgiApp | None = None
+) -> Any:
     """The server bound to its port, not yet serving: a port in use fails here, before anything runs."""
-    return _server(app, signing_secret=signing_secret, host=host, port=port)
+    return _server(app, signing_secret=signing_secret, host=host, port=port, ingest=ingest)

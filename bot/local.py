@@ -19,6 +19,7 @@ from bot.app import create_app
 from bot.config import WorkspaceConfig
 from bot.executor import TrackedExecutor
 from bot.http import BackgroundServer
+from bot.ingest import ingest_app
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from localslack import (
@@ -82,8 +83,16 @@ def slack_locale(locale: str | None) -> str:
 
 
 class LocalWorkspace:
-    def __init__(self, *, engine: Engine, config: WorkspaceConfig, clock: Clock = system_clock) -> None:
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        config: WorkspaceConfig,
+        clock: Clock = system_clock,
+        ingest_token: str | None = None,
+    ) -> None:
         self.engine = engine
+        self.ingest_token = ingest_token
         self.config = config
         self.clock = clock
         self.slack = LocalSlackServer()
@@ -102,7 +111,10 @@ class LocalWorkspace:
         self.app = create_app(
             settings, config=self.config, engine=self.engine, clock=self.clock, executor=self.executor
         )
-        self._http = BackgroundServer(self.app, signing_secret=LOCAL_SIGNING_SECRET).__enter__()
+        ingest = ingest_app(self.engine, self.ingest_token) if self.ingest_token else None
+        self._http = BackgroundServer(
+            self.app, signing_secret=LOCAL_SIGNING_SECRET, ingest=ingest
+        ).__enter__()
         return self
 
     def __exit__(
@@ -117,6 +129,11 @@ class LocalWorkspace:
     def url(self) -> str:
         assert self._http is not None, "use LocalWorkspace as a context manager"
         return self._http.url
+
+    @property
+    def base_url(self) -> str:
+        assert self._http is not None, "use LocalWorkspace as a context manager"
+        return self._http.base_url
 
     def add_team_to_directory(self) -> None:
         """Every team member with a Slack id becomes a user of the local Slack, with locale and email."""

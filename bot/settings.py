@@ -16,6 +16,8 @@ class Settings(BaseSettings):
     port: int = Field(default=3000, alias="PORT")
     database_url: str = Field(default=DEFAULT_DATABASE_URL, alias="CSBOT_DATABASE_URL")
     config_path: str | None = Field(default=None, alias="CSBOT_CONFIG")
+    # The ingest API's bearer token; unset, the API is off.
+    ingest_token: SecretStr | None = Field(default=None, alias="CSBOT_INGEST_TOKEN")
 
     @property
     def socket_mode(self) -> bool:

@@ -8,6 +8,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app, missing_settings
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.http import EVENTS_PATH, bind
+from bot.ingest import ingest_app
 from bot.scheduler import Jobs, start_scheduler
 from playbooks.corpus import CorpusError
 from playbooks.topics import default_classifier
@@ -44,8 +45,12 @@ def run(args: argparse.Namespace) -> int:
         assert settings.slack_signing_secret is not None  # missing_settings made sure
         try:
             # Bound before the scheduler starts: a port in use stops here, with nothing half-started.
+            token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
             server = bind(
-                app, signing_secret=settings.slack_signing_secret.get_secret_value(), port=settings.port
+                app,
+                signing_secret=settings.slack_signing_secret.get_secret_value(),
+                port=settings.port,
+                ingest=ingest_app(engine, token) if token else None,
             )
         except OSError as error:
             raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error

@@ -1,0 +1,138 @@
+"""The ingest API on the server that serves Slack: bearer token, JSON or NDJSON rows, all or nothing."""
+
+import http.client
+import json
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
+
+import pytest
+from sqlalchemy import Engine, func, select
+
+from bot.config import load_config
+from bot.ingest import MAX_INGEST_BYTES
+from bot.local import LocalWorkspace
+from storage.models import MetricObservation
+from tests.test_import import import_examples, snapshot
+
+TOKEN = "ingest-token-7f3a"
+
+
+@pytest.fixture
+def workspace(engine: Engine) -> Iterator[LocalWorkspace]:
+    import_examples(engine)
+    with LocalWorkspace(engine=engine, config=load_config(), ingest_token=TOKEN) as workspace:
+        yield workspace
+
+
+def post(
+    workspace: LocalWorkspace,
+    kind: str,
+    body: bytes,
+    *,
+    token: str | None = TOKEN,
+    content_type: str = "application/json",
+    headers: dict[str, str] | None = None,
+) -> tuple[int, dict]:
+    request = urllib.request.Request(
+        f"{workspace.base_url}/api/v1/ingest/{kind}",
+        data=body,
+        method="POST",
+        headers={"Content-Type": content_type},
+    )
+    if token is not None:
+        request.add_header("Authorization", f"Bearer {token}")
+    for name, value in (headers or {}).items():
+        request.add_header(name, value)
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read())
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+ROWS = [
+    {"account_id": "ACC-0002", "date": "2026-12-01", "metric": "api_calls", "value": 120},
+    {"account_id": "ACC-0002", "date": "2026-12-02", "metric": "api_calls", "value": 95},
+]
+
+
+def _api_calls(engine: Engine) -> int:
+    with engine.connect() as c:
+        return c.execute(
+            select(func.count()).select_from(MetricObservation).where(MetricObservation.metric == "api_calls")
+        ).scalar_one()
+
+
+def test_rows_are_imported_once_however_often_they_are_sent(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    status, answer = post(workspace, "metrics", json.dumps({"rows": ROWS}).encode())
+    assert (status, answer) == (
+        200,
+        {"kind": "metrics", "rows": 2, "inserted": 2, "updated": 0, "unchanged": 0},
+    )
+    ndjson = "\n".join(json.dumps(row) for row in ROWS).encode()
+    status, answer = post(workspace, "metrics", ndjson, content_type="application/x-ndjson")
+    assert (status, answer["inserted"], answer["unchanged"]) == (200, 0, 2)
+    assert _api_calls(engine) == 2
+
+
+def test_without_the_token_nothing_is_read(workspace: LocalWorkspace, engine: Engine) -> None:
+    body = json.dumps({"rows": ROWS}).encode()
+    assert post(workspace, "metrics", body, token=None)[0] == 401
+    assert post(workspace, "metrics", body, token="ingest-token-7f3b")[0] == 401
+    assert _api_calls(engine) == 0
+
+
+def test_bad_rows_are_named_and_nothing_is_written(workspace: LocalWorkspace, engine: Engine) -> None:
+    before = snapshot(engine)
+    rows = [ROWS[0], {**ROWS[1], "value": "lots"}, {**ROWS[1], "account_id": "NOPE-1"}]
+    status, answer = post(workspace, "metrics", json.dumps({"rows": rows}).encode())
+    assert status == 422 and answer["written"] == 0
+    assert [(e["index"], e["field"], e["value"]) for e in answer["errors"]] == [
+        (2, "value", "lots"),
+        (3, "account_id", "NOPE-1"),
+    ]
+    assert "number" in answer["errors"][0]["expected"]
+    assert snapshot(engine) == before
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "status", "said"),
+    [
+        (b"{not json", "application/json", 400, "does not parse as JSON"),
+        (b'{"data": []}', "application/json", 400, 'expected {"rows": [...]}'),
+        (b'{"rows": [1]}', "application/json", 400, "row 1 is not an object"),
+    ],
+)
+def test_a_body_that_is_not_rows_is_a_clear_400(
+    workspace: LocalWorkspace, body: bytes, content_type: str, status: int, said: str
+) -> None:
+    answer_status, answer = post(workspace, "metrics", body, content_type=content_type)
+    assert answer_status == status and said in answer["error"]
+
+
+def test_unknown_kind_and_oversized_body(workspace: LocalWorkspace) -> None:
+    status, answer = post(workspace, "logins", b'{"rows": []}')
+    assert status == 404 and "metrics" in answer["kinds"]
+    # Refused on the length it announces, before a byte of the body is read.
+    host, port = workspace.base_url.removeprefix("http://").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=10)
+    connection.putrequest("POST", "/api/v1/ingest/metrics")
+    connection.putheader("Authorization", f"Bearer {TOKEN}")
+    connection.putheader("Content-Length", str(MAX_INGEST_BYTES + 1))
+    connection.endheaders()
+    response = connection.getresponse()
+    assert response.status == 413  # waitress itself refuses a body over the limit it was given
+    connection.close()
+
+
+def test_without_a_token_configured_the_api_is_off(engine: Engine) -> None:
+    with LocalWorkspace(engine=engine, config=load_config()) as workspace:
+        request = urllib.request.Request(
+            f"{workspace.base_url}/api/v1/ingest/metrics", data=b"{}", method="POST"
+        )
+        with pytest.raises(urllib.error.HTTPError) as refused:
+            urllib.request.urlopen(request, timeout=10)
+    assert refused.value.code == 404
