@@ -15,9 +15,14 @@ import hmac
 import json
 from collections.abc import Callable, Iterable
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from domain.clock import Clock, today_in
+from domain.health.refresh import refresh_snapshots
+from domain.health.scorecard import HealthConfig
+from storage.accounts import ids_of
 from storage.importing import KINDS, ImportFailed, import_rows
 
 INGEST_PREFIX = "/api/v1/ingest/"
@@ -61,7 +66,31 @@ def rows_of(body: bytes, content_type: str) -> list[dict[str, Any]]:
     return rows
 
 
-def ingest_app(engine: Engine, token: str) -> WsgiApp:
+# Kinds whose rows change a health score: their accounts are scored again at once.
+SCORED_KINDS = ("metrics", "milestones")
+# Called with the accounts whose scores the rows changed (their own ids).
+Rescore = Callable[[list[int]], None]
+
+
+def _account_id(row: dict[str, Any]) -> str:
+    """The row's account id, under whatever spelling of the header the importer recognised."""
+    for key, value in row.items():
+        if "".join(ch for ch in str(key).lower() if ch.isalnum()) == "accountid":
+            return str(value)
+    return ""
+
+
+def rescorer(engine: Engine, health: HealthConfig, clock: Clock, zone: ZoneInfo) -> Rescore:
+    def rescore(account_ids: list[int]) -> None:
+        if account_ids:
+            refresh_snapshots(engine, health, [today_in(clock, zone)], account_ids)
+
+    return rescore
+
+
+def ingest_app(engine: Engine, token: str, *, rescore: Rescore | None = None) -> WsgiApp:
+    """The API; `rescore` refreshes today's snapshots of the accounts a batch of usage touched, so
+    `/cs health` shows the new figures now rather than after the next sweep."""
     expected = f"Bearer {token}".encode()
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
@@ -101,6 +130,8 @@ def ingest_app(engine: Engine, token: str) -> WsgiApp:
                 for e in failed.errors
             ]
             return _json(start_response, "422 Unprocessable Content", {"written": 0, "errors": errors})
+        if rescore is not None and kind in SCORED_KINDS and report.inserted + report.updated:
+            rescore(ids_of(engine, [_account_id(row) for row in rows]))
         counts = {
             "rows": report.rows,
             "inserted": report.inserted,

@@ -19,7 +19,7 @@ from bot.app import create_app
 from bot.config import WorkspaceConfig
 from bot.executor import TrackedExecutor
 from bot.http import BackgroundServer
-from bot.ingest import ingest_app
+from bot.ingest import ingest_app, rescorer
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from localslack import (
@@ -111,7 +111,8 @@ class LocalWorkspace:
         self.app = create_app(
             settings, config=self.config, engine=self.engine, clock=self.clock, executor=self.executor
         )
-        ingest = ingest_app(self.engine, self.ingest_token) if self.ingest_token else None
+        rescore = rescorer(self.engine, self.config.health, self.clock, self.config.zone)
+        ingest = ingest_app(self.engine, self.ingest_token, rescore=rescore) if self.ingest_token else None
         self._http = BackgroundServer(
             self.app, signing_secret=LOCAL_SIGNING_SECRET, ingest=ingest
         ).__enter__()

@@ -150,3 +150,18 @@ def load_card_rows(engine: Engine, account_id: int, *, today: date, history_from
 def count_accounts(engine: Engine) -> int:
     with engine.connect() as connection:
         return int(connection.scalar(select(func.count()).select_from(Account)) or 0)
+
+
+def ids_of(engine: Engine, external_ids: Sequence[str]) -> list[int]:
+    """The accounts' own ids for external ids as any source writes them (case does not matter)."""
+    wanted = sorted({external_id.strip().lower() for external_id in external_ids if external_id})
+    found: list[int] = []
+    with engine.connect() as connection:
+        for start in range(0, len(wanted), 1000):
+            chunk = wanted[start : start + 1000]
+            found += (
+                connection.execute(select(ACCOUNTS.c.id).where(func.lower(ACCOUNTS.c.external_id).in_(chunk)))
+                .scalars()
+                .all()
+            )
+    return sorted(found)

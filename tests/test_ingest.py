@@ -12,7 +12,10 @@ from sqlalchemy import Engine, func, select
 from bot.config import load_config
 from bot.ingest import MAX_INGEST_BYTES
 from bot.local import LocalWorkspace
+from domain.clock import fixed_clock
+from domain.health.refresh import refresh_snapshots
 from storage.models import MetricObservation
+from tests.factories import AE_ID, NOW, TODAY, build_small_workspace
 from tests.test_import import import_examples, snapshot
 
 TOKEN = "ingest-token-7f3a"
@@ -136,3 +139,22 @@ def test_without_a_token_configured_the_api_is_off(engine: Engine) -> None:
         with pytest.raises(urllib.error.HTTPError) as refused:
             urllib.request.urlopen(request, timeout=10)
     assert refused.value.code == 404
+
+
+def test_usage_sent_now_is_on_the_health_card_now(engine: Engine) -> None:
+    build_small_workspace(engine)
+    config = load_config()
+    refresh_snapshots(engine, config.health, [TODAY])
+    with LocalWorkspace(
+        engine=engine, config=config, clock=fixed_clock(NOW), ingest_token=TOKEN
+    ) as workspace:
+        before = workspace.reply_to("health acme", AE_ID)
+        rows = [{"account_id": "A-1", "date": TODAY.isoformat(), "metric": "open_tickets", "value": 0}]
+        assert post(workspace, "metrics", json.dumps({"rows": rows}).encode())[0] == 200
+        after = workspace.reply_to("health acme", AE_ID)
+    # Tickets 8 → 25/100 before; 0 now → 100/100: (5875 + 10 · 75) / 90 = 73.6, shown as 74.
+    assert before["text"].startswith("Acme Corporation: health 65 ")
+    assert "Open support tickets: 8 open" in json.dumps(before, ensure_ascii=False)
+    shown = json.dumps(after, ensure_ascii=False)
+    assert "Open support tickets: 8 open" not in shown
+    assert after["text"].startswith("Acme Corporation: health 74 ")

@@ -8,8 +8,9 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app, missing_settings
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.http import EVENTS_PATH, bind
-from bot.ingest import ingest_app
+from bot.ingest import ingest_app, rescorer
 from bot.scheduler import Jobs, start_scheduler
+from domain.clock import system_clock
 from playbooks.corpus import CorpusError
 from playbooks.topics import default_classifier
 
@@ -50,7 +51,11 @@ def run(args: argparse.Namespace) -> int:
                 app,
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
                 port=settings.port,
-                ingest=ingest_app(engine, token) if token else None,
+                ingest=ingest_app(
+                    engine, token, rescore=rescorer(engine, config.health, system_clock, config.zone)
+                )
+                if token
+                else None,
             )
         except OSError as error:
             raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error
