@@ -23,7 +23,8 @@ from bot.ingest import INGEST_PREFIX, MAX_INGEST_BYTES
 logger = logging.getLogger(__name__)
 
 EVENTS_PATH = "/slack/events"
-HEALTH_PATH = "/healthz"
+HEALTH_PATH = "/healthz"  # the process is up
+READY_PATH = "/readyz"  # and its database answers: send it traffic
 # Slack's requests are a few kilobytes; a modal full of text stays far below this.
 MAX_BODY_BYTES = 1 << 20
 
@@ -86,7 +87,9 @@ def _signed(verifier: SignatureVerifier, environ: dict[str, Any], body: bytes) -
     return verifier.is_valid(body=body, timestamp=timestamp, signature=signature)
 
 
-def wsgi_app(app: App, *, signing_secret: str, ingest: WsgiApp | None = None) -> WsgiApp:
+def wsgi_app(
+    app: App, *, signing_secret: str, ingest: WsgiApp | None = None, ready: Callable[[], bool] | None = None
+) -> WsgiApp:
     """Bolt at /slack/events (commands, interactivity, events), behind the gate, a liveness probe, and
     the ingest API (bot/ingest.py) under /api/v1/ingest/ when it is on."""
     slack = SlackRequestHandler(app, path=EVENTS_PATH)
@@ -96,6 +99,10 @@ def wsgi_app(app: App, *, signing_secret: str, ingest: WsgiApp | None = None) ->
         path = environ.get("PATH_INFO")
         if path == HEALTH_PATH:
             return _answer(start_response, "200 OK", "ok")
+        if path == READY_PATH:
+            if ready is None or ready():
+                return _answer(start_response, "200 OK", "ready")
+            return _answer(start_response, "503 Service Unavailable", "the database does not answer")
         if ingest is not None and path and path.startswith(INGEST_PREFIX):
             return ingest(environ, start_response)
         if path != EVENTS_PATH:
@@ -124,10 +131,17 @@ def wsgi_app(app: App, *, signing_secret: str, ingest: WsgiApp | None = None) ->
 
 
 def _server(
-    app: App, *, signing_secret: str, host: str, port: int, ingest: WsgiApp | None = None, **options: Any
+    app: App,
+    *,
+    signing_secret: str,
+    host: str,
+    port: int,
+    ingest: WsgiApp | None = None,
+    ready: Callable[[], bool] | None = None,
+    **options: Any,
 ) -> Any:
     return create_server(
-        wsgi_app(app, signing_secret=signing_secret, ingest=ingest),
+        wsgi_app(app, signing_secret=signing_secret, ingest=ingest, ready=ready),
         host=host,
         port=port,
         threads=8,
@@ -150,6 +164,7 @@ class BackgroundServer:
         host: str = "127.0.0.1",
         port: int = 0,
         ingest: WsgiApp | None = None,
+        ready: Callable[[], bool] | None = None,
     ) -> None:
         # A short loop timeout lets close() take effect at once instead of after up to a second.
         self._server = _server(
@@ -158,6 +173,7 @@ class BackgroundServer:
             host=host,
             port=port,
             ingest=ingest,
+            ready=ready,
             asyncore_loop_timeout=0.05,
         )
         self._thread = threading.Thread(target=self._server.run, name="csbot-http", daemon=True)
@@ -186,7 +202,13 @@ class BackgroundServer:
 
 
 def bind(
-    app: App, *, signing_secret: str, port: int, host: str = "0.0.0.0", ingest: WsgiApp | None = None
+    app: App,
+    *,
+    signing_secret: str,
+    port: int,
+    host: str = "0.0.0.0",
+    ingest: WsgiApp | None = None,
+    ready: Callable[[], bool] | None = None,
 ) -> Any:
     """The server bound to its port, not yet serving: a port in use fails here, before anything runs."""
-    return _server(app, signing_secret=signing_secret, host=host, port=port, ingest=ingest)
+    return _server(app, signing_secret=signing_secret, host=host, port=port, ingest=ingest, ready=ready)

@@ -8,6 +8,7 @@ response-URL call the bot makes comes out recorded by the local Slack server.
 import json
 import time
 from dataclasses import dataclass
+from functools import partial
 from types import TracebackType
 from typing import Any
 
@@ -31,6 +32,7 @@ from localslack import (
     slash_command_body,
     view_submission_body,
 )
+from storage.db import reachable
 from storage.team import people_on_slack, person_by_email
 
 LOCAL_SIGNING_SECRET = "local-signing-secret"
@@ -114,7 +116,10 @@ class LocalWorkspace:
         rescore = rescorer(self.engine, self.config.health, self.clock, self.config.zone)
         ingest = ingest_app(self.engine, self.ingest_token, rescore=rescore) if self.ingest_token else None
         self._http = BackgroundServer(
-            self.app, signing_secret=LOCAL_SIGNING_SECRET, ingest=ingest
+            self.app,
+            signing_secret=LOCAL_SIGNING_SECRET,
+            ingest=ingest,
+            ready=partial(reachable, self.engine),
         ).__enter__()
         return self
 

@@ -3,6 +3,7 @@
 import logging
 import urllib.error
 import urllib.request
+from functools import partial
 
 import pytest
 from pydantic import SecretStr
@@ -15,6 +16,7 @@ from bot.http import BackgroundServer
 from bot.local import LocalWorkspace
 from bot.settings import Settings
 from domain.clock import fixed_clock
+from storage.db import make_engine, reachable
 from tests.factories import AE_ID, NOW, build_small_workspace
 
 
@@ -80,3 +82,22 @@ def test_starting_with_the_token_in_the_environment_logs_no_client_warning(
     with caplog.at_level(logging.WARNING):
         create_app(settings, config=load_config(), engine=engine, client=WebClient(token="xoxb-1"))
     assert not [r for r in caplog.records if "will be unused" in r.getMessage()]
+
+
+def test_readiness_says_whether_the_database_answers(engine: Engine) -> None:
+    settings = Settings(SLACK_BOT_TOKEN=SecretStr("xoxb-1"), SLACK_SIGNING_SECRET=SecretStr("s"))
+    app = create_app(settings, config=load_config(), engine=engine)
+    down = make_engine("postgresql+psycopg://postgres@127.0.0.1:1/nothing")  # nothing listens on port 1
+    with (
+        BackgroundServer(app, signing_secret="s", ready=partial(reachable, engine)) as up_server,
+        BackgroundServer(app, signing_secret="s", ready=partial(reachable, down)) as down_server,
+    ):
+        with urllib.request.urlopen(f"{up_server.base_url}/readyz", timeout=5) as response:
+            assert response.status == 200 and response.read() == b"ready"
+        with pytest.raises(urllib.error.HTTPError) as unready:
+            urllib.request.urlopen(f"{down_server.base_url}/readyz", timeout=10)
+        assert unready.value.code == 503
+        # Alive all the same: a load balancer keeps the process, and sends it no traffic.
+        with urllib.request.urlopen(f"{down_server.base_url}/healthz", timeout=5) as response:
+            assert response.status == 200
+    down.dispose()

@@ -2,6 +2,7 @@
 
 import argparse
 import logging
+from functools import partial
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
@@ -13,6 +14,7 @@ from bot.scheduler import Jobs, start_scheduler
 from domain.clock import system_clock
 from playbooks.corpus import CorpusError
 from playbooks.topics import default_classifier
+from storage.db import reachable
 
 logger = logging.getLogger(__name__)
 
@@ -51,6 +53,7 @@ def run(args: argparse.Namespace) -> int:
                 app,
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
                 port=settings.port,
+                ready=partial(reachable, engine),
                 ingest=ingest_app(
                     engine, token, rescore=rescorer(engine, config.health, system_clock, config.zone)
                 )
