@@ -11,9 +11,11 @@ bad row (index from 1, field, value, what was expected) with nothing written. Ro
 `import_rows`, so the same batch twice changes nothing. No token configured: the API is off (404).
 """
 
+import base64
 import hmac
 import json
 from collections.abc import Callable, Iterable
+from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -22,10 +24,15 @@ from sqlalchemy import Engine
 from domain.clock import Clock, today_in
 from domain.health.refresh import refresh_snapshots
 from domain.health.scorecard import HealthConfig
-from storage.accounts import ids_of
+from storage.accounts import ids_by_external_id, ids_of
 from storage.importing import KINDS, ImportFailed, import_rows
+from storage.segment import count_events
 
 INGEST_PREFIX = "/api/v1/ingest/"
+# /api/v1/ingest/segment takes Segment's (and RudderStack's) webhook calls instead of rows.
+SEGMENT_KIND = "segment"
+# Group traits that are account fields under the same name; the rest are not kept.
+GROUP_TRAITS = ("name", "domain", "segment", "region", "arr", "seats", "lifecycle_stage")
 MAX_INGEST_BYTES = 10 << 20  # ten thousand rows of usage are about a megabyte
 
 WsgiApp = Callable[[dict[str, Any], Callable[..., Any]], Iterable[bytes]]
@@ -91,19 +98,30 @@ def rescorer(engine: Engine, health: HealthConfig, clock: Clock, zone: ZoneInfo)
 def ingest_app(engine: Engine, token: str, *, rescore: Rescore | None = None) -> WsgiApp:
     """The API; `rescore` refreshes today's snapshots of the accounts a batch of usage touched, so
     `/cs health` shows the new figures now rather than after the next sweep."""
-    expected = f"Bearer {token}".encode()
+    # Bearer for our own clients; Basic with the token as user name for webhook destinations (Segment's
+    # and RudderStack's) that only send that.
+    accepted = [f"Bearer {token}".encode(), b"Basic " + base64.b64encode(f"{token}:".encode())]
 
     def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         if environ.get("REQUEST_METHOD") != "POST":
             return _json(start_response, "405 Method Not Allowed", {"error": "POST only"})
         given = environ.get("HTTP_AUTHORIZATION", "").encode()
-        if not hmac.compare_digest(given, expected):
+        if not any([hmac.compare_digest(given, allowed) for allowed in accepted]):
             return _json(
                 start_response,
                 "401 Unauthorized",
                 {"error": "a valid Authorization: Bearer token is required"},
             )
         kind = environ.get("PATH_INFO", "").removeprefix(INGEST_PREFIX).strip("/")
+        if kind == SEGMENT_KIND:
+            try:
+                length = int(environ.get("CONTENT_LENGTH") or 0)
+                status, payload = segment_calls(engine, environ["wsgi.input"].read(length), rescore)
+            except _BadBody as problem:
+                status, payload = "400 Bad Request", {"error": str(problem)}
+            except ValueError:
+                status, payload = "400 Bad Request", {"error": "bad Content-Length"}
+            return _json(start_response, status, payload)
         if kind not in KINDS:
             return _json(
                 start_response, "404 Not Found", {"error": f"unknown kind {kind!r}", "kinds": list(KINDS)}
@@ -141,3 +159,98 @@ def ingest_app(engine: Engine, token: str, *, rescore: Rescore | None = None) ->
         return _json(start_response, "200 OK", {"kind": kind, **counts})
 
     return application
+
+
+def _metric_name(event: str) -> str:
+    """ "Report Exported" → "report_exported": a metric named after the event."""
+    words = "".join(ch if ch.isalnum() else " " for ch in event.strip().lower()).split()
+    return "_".join(words)[:64]
+
+
+def _event_day(call: dict[str, Any]) -> date | None:
+    for key in ("timestamp", "originalTimestamp", "sentAt", "receivedAt"):
+        value = call.get(key)
+        if isinstance(value, str):
+            try:
+                return datetime.fromisoformat(value.replace("Z", "+00:00")).astimezone(UTC).date()
+            except ValueError:
+                return None
+    return None
+
+
+def _group_of(call: dict[str, Any]) -> str:
+    """The account a call is about: the group it names (Segment puts it in context for track calls)."""
+    context = call.get("context") if isinstance(call.get("context"), dict) else {}
+    properties = call.get("properties") if isinstance(call.get("properties"), dict) else {}
+    for value in (
+        call.get("groupId"),
+        context.get("groupId"),
+        properties.get("groupId"),
+        properties.get("account_id"),
+    ):
+        if value not in (None, ""):
+            return str(value)
+    return ""
+
+
+def segment_calls(engine: Engine, body: bytes, rescore: Rescore | None) -> tuple[str, dict[str, Any]]:
+    """`track` calls counted per account, day and event into a metric named after the event (each
+    message id once); `group` calls' traits written to the account. One call or `{"batch": [...]}`."""
+    try:
+        document = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError):
+        raise _BadBody("the body is not a JSON Segment call") from None
+    calls = document.get("batch") if isinstance(document, dict) and "batch" in document else [document]
+    if not isinstance(calls, list) or not all(isinstance(call, dict) for call in calls):
+        raise _BadBody('expected a Segment call or {"batch": [...]}')
+    accounts = ids_by_external_id(engine, [_group_of(call) for call in calls])
+    events: list[tuple[str, int, str, date]] = []
+    skipped: list[dict[str, Any]] = []
+    groups = 0
+    for index, call in enumerate(calls, start=1):
+        kind, group = call.get("type"), _group_of(call)
+        if kind == "track":
+            own, day, name = (
+                accounts.get(group.lower()),
+                _event_day(call),
+                _metric_name(str(call.get("event", ""))),
+            )
+            message = str(call.get("messageId") or "")
+            if own is None or day is None or not name or not message:
+                reason = (
+                    "no known account"
+                    if own is None
+                    else "no timestamp"
+                    if day is None
+                    else "no event or messageId"
+                )
+                skipped.append({"index": index, "reason": reason, "group": group or None})
+                continue
+            events.append((message[:128], own, name, day))
+        elif kind == "group":
+            traits = call.get("traits") if isinstance(call.get("traits"), dict) else {}
+            row = {"account_id": group, **{k: traits[k] for k in GROUP_TRAITS if k in traits}}
+            if not group or "name" not in row:
+                skipped.append(
+                    {
+                        "index": index,
+                        "reason": "a group call needs groupId and traits.name",
+                        "group": group or None,
+                    }
+                )
+                continue
+            try:
+                import_rows(engine, "accounts", [row], origin=f"segment group call {index}")
+            except ImportFailed as failed:
+                errors = [
+                    {"index": index, "field": e.column, "value": e.value, "expected": e.message}
+                    for e in failed.errors
+                ]
+                return "422 Unprocessable Content", {"written": 0, "errors": errors}
+            groups += 1
+        else:
+            skipped.append({"index": index, "reason": f"{kind} calls are not used", "group": group or None})
+    tracked, duplicates = count_events(engine, events)
+    if rescore is not None and tracked:
+        rescore(sorted({own for _, own, _, _ in events}))
+    return "200 OK", {"tracked": tracked, "duplicates": duplicates, "groups": groups, "skipped": skipped}

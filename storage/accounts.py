@@ -152,16 +152,22 @@ def count_accounts(engine: Engine) -> int:
         return int(connection.scalar(select(func.count()).select_from(Account)) or 0)
 
 
-def ids_of(engine: Engine, external_ids: Sequence[str]) -> list[int]:
-    """The accounts' own ids for external ids as any source writes them (case does not matter)."""
+def ids_by_external_id(engine: Engine, external_ids: Sequence[str]) -> dict[str, int]:
+    """Lower-cased external id → the account's own id, for those that exist (case does not matter)."""
     wanted = sorted({external_id.strip().lower() for external_id in external_ids if external_id})
-    found: list[int] = []
+    found: dict[str, int] = {}
     with engine.connect() as connection:
         for start in range(0, len(wanted), 1000):
             chunk = wanted[start : start + 1000]
-            found += (
-                connection.execute(select(ACCOUNTS.c.id).where(func.lower(ACCOUNTS.c.external_id).in_(chunk)))
-                .scalars()
-                .all()
+            rows = connection.execute(
+                select(func.lower(ACCOUNTS.c.external_id), ACCOUNTS.c.id).where(
+                    func.lower(ACCOUNTS.c.external_id).in_(chunk)
+                )
             )
-    return sorted(found)
+            found.update({str(external): int(own) for external, own in rows})
+    return found
+
+
+def ids_of(engine: Engine, external_ids: Sequence[str]) -> list[int]:
+    """The accounts' own ids for external ids as any source writes them (case does not matter)."""
+    return sorted(set(ids_by_external_id(engine, external_ids).values()))

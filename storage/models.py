@@ -289,3 +289,17 @@ class SourceRun(SQLModel, table=True):
     unchanged: int = Field(default=0)
     seconds: float = Field(default=0)
     error: str | None = Field(default=None, max_length=2000)
+
+
+class SegmentEvent(SQLModel, table=True):
+    """A product event received as a Segment `track` call, kept by its message id so that a replayed
+    event is counted once; the metric of its account and day is the count of these rows."""
+
+    __tablename__ = "segment_event"
+    __table_args__ = (Index("ix_segment_event_count", "account_id", "metric", "day"),)
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    message_id: str = Field(max_length=128, unique=True)
+    account_id: int = Field(foreign_key="account.id")
+    metric: str = Field(max_length=64)
+    day: date

@@ -14,7 +14,7 @@ from bot.ingest import MAX_INGEST_BYTES
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
-from storage.models import MetricObservation
+from storage.models import Account, MetricObservation
 from tests.factories import AE_ID, NOW, TODAY, build_small_workspace
 from tests.test_import import import_examples, snapshot
 
@@ -158,3 +158,52 @@ def test_usage_sent_now_is_on_the_health_card_now(engine: Engine) -> None:
     shown = json.dumps(after, ensure_ascii=False)
     assert "Open support tickets: 8 open" not in shown
     assert after["text"].startswith("Acme Corporation: health 74 ")
+
+
+def _track(message_id: str, event: str = "Report Exported", group: str = "ACC-0002") -> dict:
+    return {
+        "type": "track",
+        "event": event,
+        "messageId": message_id,
+        "timestamp": "2026-12-01T10:15:00Z",
+        "context": {"groupId": group},
+    }
+
+
+def test_segment_track_calls_are_counted_per_account_day_and_event_once(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    batch = {"batch": [_track("m-1"), _track("m-2"), _track("m-3", group="NOPE-9"), {"type": "identify"}]}
+    status, answer = post(workspace, "segment", json.dumps(batch).encode())
+    assert status == 200 and (answer["tracked"], answer["duplicates"]) == (2, 0)
+    assert [s["reason"] for s in answer["skipped"]] == ["no known account", "identify calls are not used"]
+    # The webhook delivers again, plus one new event: only the new one counts.
+    batch = {"batch": [_track("m-1"), _track("m-2"), _track("m-4")]}
+    status, answer = post(workspace, "segment", json.dumps(batch).encode())
+    assert (answer["tracked"], answer["duplicates"]) == (1, 2)
+    with engine.connect() as c:
+        values = (
+            c.execute(select(MetricObservation.value).where(MetricObservation.metric == "report_exported"))
+            .scalars()
+            .all()
+        )
+    assert values == [3.0]
+
+
+def test_segment_group_traits_update_the_account_and_basic_auth_works(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    import base64
+
+    call = {
+        "type": "group",
+        "groupId": "ACC-0002",
+        "traits": {"name": "Acme Corporation", "seats": 150, "plan": "pro"},
+    }
+    basic = "Basic " + base64.b64encode(f"{TOKEN}:".encode()).decode()
+    status, answer = post(
+        workspace, "segment", json.dumps(call).encode(), token=None, headers={"Authorization": basic}
+    )
+    assert status == 200 and answer["groups"] == 1
+    with engine.connect() as c:
+        assert c.execute(select(Account.seats).where(Account.external_id == "ACC-0002")).scalar_one() == 150
