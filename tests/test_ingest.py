@@ -1,10 +1,13 @@
 """The ingest API on the server that serves Slack: bearer token, JSON or NDJSON rows, all or nothing."""
 
+import base64
 import http.client
 import json
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
+from datetime import date, timedelta
 
 import pytest
 from sqlalchemy import Engine, func, select
@@ -193,8 +196,6 @@ def test_segment_track_calls_are_counted_per_account_day_and_event_once(
 def test_segment_group_traits_update_the_account_and_basic_auth_works(
     workspace: LocalWorkspace, engine: Engine
 ) -> None:
-    import base64
-
     call = {
         "type": "group",
         "groupId": "ACC-0002",
@@ -207,3 +208,32 @@ def test_segment_group_traits_update_the_account_and_basic_auth_works(
     assert status == 200 and answer["groups"] == 1
     with engine.connect() as c:
         assert c.execute(select(Account.seats).where(Account.external_id == "ACC-0002")).scalar_one() == 150
+
+
+def test_a_burst_of_a_thousand_requests_loses_nothing_and_counts_nothing_twice(
+    workspace: LocalWorkspace, engine: Engine
+) -> None:
+    """500 different batches, each sent twice, 8 at a time, as a product's workers would: every row
+    arrives once. (Each request is its own transaction; SQLite takes them one after another.)"""
+
+    def batch(number: int) -> bytes:
+        day = date(2025, 1, 1) + timedelta(days=number)
+        return json.dumps(
+            {
+                "rows": [
+                    {"account_id": "ACC-0002", "date": day.isoformat(), "metric": "burst", "value": number}
+                ]
+            }
+        ).encode()
+
+    bodies = [batch(number) for number in range(500)] * 2
+    with ThreadPoolExecutor(8) as pool:
+        statuses = list(pool.map(lambda body: post(workspace, "metrics", body)[0], bodies))
+    assert statuses.count(200) == 1000
+    with engine.connect() as c:
+        values = (
+            c.execute(select(MetricObservation.value).where(MetricObservation.metric == "burst"))
+            .scalars()
+            .all()
+        )
+    assert sorted(values) == [float(number) for number in range(500)]
