@@ -14,6 +14,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from bot.config import SourceConfig, WorkspaceConfig
+from domain.health.refresh import refresh_snapshots
 from storage import outbox, source_runs
 from storage.importing import KINDS, ImportFailed, import_rows
 from storage.outbox import Purpose
@@ -105,6 +106,17 @@ def run_sources(
     ]
 
 
+# Kinds whose rows change health scores.
+SCORED_KINDS = ("metrics", "milestones")
+
+
+def rescore_after(engine: Engine, config: WorkspaceConfig, results: Sequence[SourceResult], day: date) -> int:
+    """Today's snapshots again when a source changed what scores are made of, so `/cs health` shows
+    the synced data now rather than after the next sweep; the number of snapshots written."""
+    changed = any(r.ok and r.kind in SCORED_KINDS and r.inserted + r.updated for r in results)
+    return refresh_snapshots(engine, config.health, [day]) if changed else 0
+
+
 def run_scheduled(
     engine: Engine,
     config: WorkspaceConfig,
@@ -131,7 +143,9 @@ def run_scheduled(
         seconds=result.seconds,
         error=None if result.error is None else result.error[:2000],
     )
-    if not result.ok:
+    if result.ok:
+        rescore_after(engine, config, [result], day)
+    else:
         admins = [p for p in people_with_role(engine, "cs_ops") if p.slack_user_id]
         notices = [
             outbox.NewMessage(

@@ -22,7 +22,7 @@ from bot.config import SourceConfig, WorkspaceConfig, load_config
 from bot.scheduler import Jobs, build_scheduler, sync_time
 from domain.clock import MovableClock, fixed_clock
 from localslack import LocalSlackServer
-from storage.models import Account, MetricObservation, SourceRun
+from storage.models import Account, HealthSnapshot, MetricObservation, SourceRun
 from tests.conftest import POSTGRES_ADMIN_URL
 from tests.factories import add_person
 from tests.test_import import snapshot
@@ -143,8 +143,13 @@ def test_sources_are_imported_in_order_and_again_change_nothing(
         ]
         values = c.execute(select(MetricObservation.value).order_by(MetricObservation.value)).scalars().all()
     assert values == [3.0, 7.5, 12.0]
+    with engine.connect() as c:
+        # New usage: today's scores were taken again at once, for both accounts (too little data for a
+        # score yet, but the snapshot says so today rather than after the next sweep).
+        assert c.execute(select(func.count()).select_from(HealthSnapshot)).scalar_one() == 2
     assert main(["sync"]) == 0
     out = capsys.readouterr().out
+    assert "Scored" not in out  # nothing changed: nothing scored again
     assert "companies (accounts): 2 read; inserted 0, updated 0, 2 unchanged" in out
     assert PASSWORD not in out
 

@@ -4,7 +4,8 @@ import argparse
 import json
 
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
-from bot.sync import chosen_sources, run_sources
+from bot.sync import chosen_sources, rescore_after, run_sources
+from domain.clock import system_clock, today_in
 
 
 def add_parser(subparsers: argparse._SubParsersAction) -> None:
@@ -26,6 +27,9 @@ def run(args: argparse.Namespace) -> int:
         raise CliError("no sources are configured: add `sources:` to the workspace configuration", code=2)
     engine = open_database(settings)
     results = run_sources(engine, config, args.names, dry_run=args.dry_run)
+    rescored = (
+        0 if args.dry_run else rescore_after(engine, config, results, today_in(system_clock, config.zone))
+    )
     for result in results:
         if args.json:
             print(json.dumps(result.as_dict(), ensure_ascii=False))
@@ -37,4 +41,6 @@ def run(args: argparse.Namespace) -> int:
             )
         else:
             print(f"{result.name} ({result.kind}): FAILED: {result.error}")
+    if rescored and not args.json:
+        print(f"Scored {rescored:,} accounts again for today with the new data.")
     return 0 if all(result.ok for result in results) else 1
