@@ -11,7 +11,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from jinja2 import TemplateError
@@ -205,16 +205,31 @@ class Sender:
             self._tell_admins(message)
 
     def _tell_admins(self, failed: dict[str, Any]) -> None:
-        admins = [p for p in people_with_role(self.engine, "cs_ops") if p.slack_user_id]
-        notices = [
-            outbox.NewMessage(
-                dedup_key=f"admin-notice:{admin.slack_user_id}:{failed['id']}",
-                purpose=Purpose.ADMIN_NOTICE,
-                recipient=admin.slack_user_id,  # type: ignore[arg-type]
-                items=[failed["id"]],
-                language=admin.language(self.config.default_locale),
-            )
-            for admin in admins
-        ]
-        with self.engine.begin() as connection:
-            outbox.enqueue(connection, notices, now=self.clock())
+        tell_cs_ops(
+            self.engine,
+            purpose=Purpose.ADMIN_NOTICE,
+            item=failed["id"],
+            key="admin-notice",
+            default_language=self.config.default_locale,
+            now=self.clock(),
+        )
+
+
+def tell_cs_ops(
+    engine: Any, *, purpose: Purpose, item: int, key: str, default_language: str, now: datetime
+) -> int:
+    """A DM about `item` to every CS Ops member on Slack, in their language, each once (the key is
+    `key`, the member and the item); how many were newly queued."""
+    admins = [p for p in people_with_role(engine, "cs_ops") if p.slack_user_id]
+    notices = [
+        outbox.NewMessage(
+            dedup_key=f"{key}:{admin.slack_user_id}:{item}",
+            purpose=purpose,
+            recipient=admin.slack_user_id,  # type: ignore[arg-type]
+            items=[item],
+            language=admin.language(default_language),
+        )
+        for admin in admins
+    ]
+    with engine.begin() as connection:
+        return outbox.enqueue(connection, notices, now=now)

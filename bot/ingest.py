@@ -21,11 +21,13 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from bot.sync import SCORED_KINDS
 from domain.clock import Clock, today_in
 from domain.health.refresh import refresh_snapshots
 from domain.health.scorecard import HealthConfig
 from storage.accounts import ids_by_external_id, ids_of
 from storage.importing import KINDS, ImportFailed, import_rows
+from storage.importing.headers import header_key
 from storage.segment import count_events
 
 INGEST_PREFIX = "/api/v1/ingest/"
@@ -73,18 +75,13 @@ def rows_of(body: bytes, content_type: str) -> list[dict[str, Any]]:
     return rows
 
 
-# Kinds whose rows change a health score: their accounts are scored again at once.
-SCORED_KINDS = ("metrics", "milestones")
 # Called with the accounts whose scores the rows changed (their own ids).
 Rescore = Callable[[list[int]], None]
 
 
 def _account_id(row: dict[str, Any]) -> str:
     """The row's account id, under whatever spelling of the header the importer recognised."""
-    for key, value in row.items():
-        if "".join(ch for ch in str(key).lower() if ch.isalnum()) == "accountid":
-            return str(value)
-    return ""
+    return next((str(value) for key, value in row.items() if header_key(str(key)) == "accountid"), "")
 
 
 def rescorer(engine: Engine, health: HealthConfig, clock: Clock, zone: ZoneInfo) -> Rescore:
@@ -113,16 +110,7 @@ def ingest_app(engine: Engine, token: str, *, rescore: Rescore | None = None) ->
                 {"error": "a valid Authorization: Bearer token is required"},
             )
         kind = environ.get("PATH_INFO", "").removeprefix(INGEST_PREFIX).strip("/")
-        if kind == SEGMENT_KIND:
-            try:
-                length = int(environ.get("CONTENT_LENGTH") or 0)
-                status, payload = segment_calls(engine, environ["wsgi.input"].read(length), rescore)
-            except _BadBody as problem:
-                status, payload = "400 Bad Request", {"error": str(problem)}
-            except ValueError:
-                status, payload = "400 Bad Request", {"error": "bad Content-Length"}
-            return _json(start_response, status, payload)
-        if kind not in KINDS:
+        if kind != SEGMENT_KIND and kind not in KINDS:
             return _json(
                 start_response, "404 Not Found", {"error": f"unknown kind {kind!r}", "kinds": list(KINDS)}
             )
@@ -136,8 +124,15 @@ def ingest_app(engine: Engine, token: str, *, rescore: Rescore | None = None) ->
                 "413 Content Too Large",
                 {"error": f"at most {MAX_INGEST_BYTES} bytes per request"},
             )
+        body = environ["wsgi.input"].read(length)
+        if kind == SEGMENT_KIND:
+            try:
+                status, payload = segment_calls(engine, body, rescore)
+            except _BadBody as problem:
+                status, payload = "400 Bad Request", {"error": str(problem)}
+            return _json(start_response, status, payload)
         try:
-            rows = rows_of(environ["wsgi.input"].read(length), environ.get("CONTENT_TYPE", ""))
+            rows = rows_of(body, environ.get("CONTENT_TYPE", ""))
         except _BadBody as problem:
             return _json(start_response, "400 Bad Request", {"error": str(problem)})
         try:

@@ -22,7 +22,7 @@ from sqlalchemy import Engine, exists, select
 
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
-from bot.sync import SourceResult, chosen_sources, run_scheduled
+from bot.sync import SourceResult, chosen_sources, rescore_after, run_scheduled
 from domain.clock import Clock, system_clock, today_in
 from domain.digest.calendar import digest_due
 from domain.digest.content import MonthUnavailable, check_month
@@ -138,6 +138,9 @@ class Jobs:
         )
         if result is not None:
             logger.info("source %s: %s", name, "ok" if result.ok else "failed")
+            # Before today's sweep, the sweep scores the new rows; after it, they are scored now.
+            if not self.sweep_missing():
+                rescore_after(self.engine, self.config, [result], today_in(self.clock, self.config.zone))
         self.deliver()
         return result
 

@@ -14,12 +14,12 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from bot.config import SourceConfig, WorkspaceConfig
+from bot.delivery import tell_cs_ops
 from domain.health.refresh import refresh_snapshots
-from storage import outbox, source_runs
+from storage import source_runs
 from storage.importing import KINDS, ImportFailed, import_rows
 from storage.outbox import Purpose
 from storage.sources import SourceError, source_rows
-from storage.team import people_with_role
 
 KIND_ORDER = tuple(KINDS)
 # Errors listed for a source that failed on its rows; the rest are counted.
@@ -143,20 +143,13 @@ def run_scheduled(
         seconds=result.seconds,
         error=None if result.error is None else result.error[:2000],
     )
-    if result.ok:
-        rescore_after(engine, config, [result], day)
-    else:
-        admins = [p for p in people_with_role(engine, "cs_ops") if p.slack_user_id]
-        notices = [
-            outbox.NewMessage(
-                dedup_key=f"source-failed:{run_id}:{admin.slack_user_id}",
-                purpose=Purpose.SOURCE_FAILED,
-                recipient=admin.slack_user_id,  # type: ignore[arg-type]
-                items=[run_id],
-                language=admin.language(config.default_locale),
-            )
-            for admin in admins
-        ]
-        with engine.begin() as connection:
-            outbox.enqueue(connection, notices, now=now)
+    if not result.ok:
+        tell_cs_ops(
+            engine,
+            purpose=Purpose.SOURCE_FAILED,
+            item=run_id,
+            key="source-failed",
+            default_language=config.default_locale,
+            now=now,
+        )
     return result

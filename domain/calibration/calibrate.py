@@ -114,9 +114,7 @@ def calibrate(
         if fold is None:
             continue
         calibrated[test] = fold.scores(figures[test])
-        probability_new[test] = _probabilities(
-            fold.scores(figures[train]), outcomes.churned[train], calibrated[test]
-        )
+        probability_new[test] = _probabilities(fold.fitted_scores, outcomes.churned[train], calibrated[test])
         probability_old[test] = _probabilities(current[train], outcomes.churned[train], current[test])
         fitted = fold
     if split.kind == "folds":
@@ -212,10 +210,10 @@ def _split(outcomes: Outcomes, holdout_fraction: float) -> _Split:
 class _Fitted:
     fit: Fit
     measures: list[Measure]
-    candidates: list[Candidate]
     columns: list[int]  # each measure's column in the figures
     min_measures: int
     bands: list[Band]
+    fitted_scores: NDArray[np.float64]  # the scores of the outcomes it was fitted on
 
     def scores(self, figures: NDArray[np.float64]) -> NDArray[np.float64]:
         return scorecard_scores(self.measures, [figures[:, c] for c in self.columns], self.min_measures)
@@ -240,7 +238,7 @@ def _fit(
     minimum = max(1, min(health.resolve("default").min_measures, usual))
     scores = scorecard_scores(measures, [figures[:, c] for c in columns], minimum)
     bands = _cut_bands(scores, churned, health.bands)
-    return _Fitted(fit, measures, [offered[c] for c in columns], columns, minimum, bands)
+    return _Fitted(fit, measures, columns, minimum, bands, scores)
 
 
 def _cut_bands(scores: NDArray[np.float64], churned: NDArray[np.bool_], bands: list[Band]) -> list[Band]:

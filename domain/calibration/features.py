@@ -228,9 +228,9 @@ class History:
         return [name for name, history in self.metrics.items() if history.counts_things]
 
     def seats_of(self, account_ids: NDArray[np.int64]) -> NDArray[np.float64]:
-        at = np.minimum(np.searchsorted(self.seat_ids, account_ids), max(len(self.seat_ids) - 1, 0))
         if not len(self.seat_ids):
             return np.full(len(account_ids), np.nan)
+        at = np.minimum(np.searchsorted(self.seat_ids, account_ids), len(self.seat_ids) - 1)
         return np.where(self.seat_ids[at] == account_ids, self.seats[at], np.nan)
 
     def read(

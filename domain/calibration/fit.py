@@ -70,7 +70,6 @@ class Binning:
     churned: tuple[int, ...]
     information_value: float
     p_value: float  # chi-square test of the bins against the outcomes
-    with_figures: int  # outcomes with a figure
 
     def bins_of(self, values: NDArray[np.float64]) -> NDArray[np.intp]:
         """Each figure's bin; -1 where there is none."""
@@ -158,7 +157,6 @@ def _binning(
         churned=tuple(int(b) for b in bad),
         information_value=information_value,
         p_value=p_value,
-        with_figures=int(has.sum()),
     )
 
 
@@ -191,7 +189,6 @@ class Fit:
     measures: list[FittedMeasure]
     dropped: list[Dropped] = field(default_factory=list)
     binnings: dict[str, Binning] = field(default_factory=dict)  # every candidate that could be binned
-    intercept: float = 0.0
 
 
 def fit_scorecard(
@@ -231,12 +228,10 @@ def fit_scorecard(
             dropped.append(Dropped(name, "no_weight"))
 
     coefficients: dict[str, float] = {}
-    intercept = 0.0
     while chosen:
         model = LogisticRegression(C=REGULARISATION, max_iter=1000)
         model.fit(np.column_stack([evidence[n] for n in chosen]), churned)
         coefficients = dict(zip(chosen, (float(c) for c in model.coef_[0]), strict=True))
-        intercept = float(model.intercept_[0])
         ranges = {
             n: max(coefficients[n], 0.0) * (max(binnings[n].woe) - min(binnings[n].woe)) for n in chosen
         }
@@ -258,7 +253,7 @@ def fit_scorecard(
         measures.append(
             FittedMeasure(binning, coefficients[name], round(100 * ranges[name] / total, 1), scores)
         )
-    return Fit(measures=measures, dropped=dropped, binnings=binnings, intercept=intercept)
+    return Fit(measures=measures, dropped=dropped, binnings=binnings)
 
 
 def _forward_selection(
