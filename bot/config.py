@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 from babel.numbers import is_currency
 from jinja2 import Environment, TemplateSyntaxError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from domain.digest.calendar import WEEKDAYS, BusinessCalendar
 from domain.health.scorecard import HealthConfig
@@ -38,19 +38,72 @@ class ScheduleConfig(BaseModel):
 ImportKind = Literal["team", "accounts", "contracts", "metrics", "milestones", "movements"]
 
 
+class HubSpotSource(BaseModel):
+    """A HubSpot portal read through its CRM API with a private app's access token."""
+
+    model_config = ConfigDict(extra="forbid")
+    token: str  # "${HUBSPOT_TOKEN}": the token lives in the environment
+    base_url: str = "https://api.hubapi.com"
+    contract_months: int = Field(default=12, ge=1, le=120)  # a won deal's term when no end date is mapped
+    new_owner_role: Literal["csm", "ae", "am", "manager", "cs_ops"] = "ae"  # for owners not yet in the team
+
+
+class SalesforceSource(BaseModel):
+    """A Salesforce org read through its REST API with an OAuth access token (a connected app's)."""
+
+    model_config = ConfigDict(extra="forbid")
+    instance_url: str  # https://yourcompany.my.salesforce.com
+    token: str  # "${SALESFORCE_TOKEN}"
+    api_version: str = Field(default="62.0", pattern=r"^\d+\.\d$")
+    new_owner_role: Literal["csm", "ae", "am", "manager", "cs_ops"] = "ae"
+
+
 class SourceConfig(BaseModel):
-    """A query whose rows are imported as one kind, by `csbot sync` and once a day by the scheduler."""
+    """Where rows come from, read by `csbot sync` and once a day by the scheduler: a query whose rows are
+    imported as one kind, or a CRM whose objects are imported as team, accounts, contracts and
+    movements."""
 
     model_config = ConfigDict(extra="forbid")
     name: str = Field(pattern=r"^[A-Za-z0-9_.-]+$")
-    kind: ImportKind
+    kind: ImportKind | None = None  # a query's kind; a CRM's kinds are fixed
     # Any SQLAlchemy URL; ${VAR} is replaced by that environment variable when the source runs, so a
     # password lives in the environment, never in this file.
-    url: str
-    query: str
+    url: str | None = None
+    query: str | None = None
+    hubspot: HubSpotSource | None = None
+    salesforce: SalesforceSource | None = None
     map: dict[str, str] = Field(default_factory=dict)  # column → field, as `csbot import --map`
+    # A CRM's default mapping overridden: kind → {field: CRM property}.
+    fields: dict[ImportKind, dict[str, str]] = Field(default_factory=dict)
     values: dict[str, dict[str, str]] = Field(default_factory=dict)  # field → {source value: value}
     schedule: str | None = Field(default=None, pattern=r"^([01]\d|2[0-3]):[0-5]\d$")  # workspace time
+
+    @model_validator(mode="after")
+    def _one_origin(self) -> "SourceConfig":
+        crms = [name for name in ("hubspot", "salesforce") if getattr(self, name) is not None]
+        if len(crms) > 1:
+            raise ValueError(f"source {self.name}: give hubspot or salesforce, not both")
+        if crms:
+            stray = [name for name in ("kind", "url", "query") if getattr(self, name) is not None]
+            if stray or self.map:
+                listed = ", ".join([*stray, *(["map"] if self.map else [])])
+                raise ValueError(
+                    f"source {self.name} reads {crms[0]}: {listed} belong to query sources "
+                    "(override the CRM's mapping with fields:)"
+                )
+            return self
+        missing = [name for name in ("kind", "url", "query") if getattr(self, name) is None]
+        if missing:
+            raise ValueError(
+                f"source {self.name} needs {', '.join(missing)} (or hubspot: / salesforce: for a CRM)"
+            )
+        if self.fields:
+            raise ValueError(f"source {self.name}: fields: is for CRM sources; a query names its columns")
+        return self
+
+    @property
+    def crm(self) -> str | None:
+        return "hubspot" if self.hubspot else "salesforce" if self.salesforce else None
 
 
 class DigestConfig(BaseModel):

@@ -14,9 +14,11 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from bot.config import SourceConfig, WorkspaceConfig
+from bot.crm import CrmError
+from bot.crm.readers import crm_reader, crm_values
 from bot.delivery import tell_cs_ops
 from domain.health.refresh import refresh_snapshots
-from storage import source_runs
+from storage import source_cursors, source_runs
 from storage.importing import KINDS, ImportFailed, import_rows
 from storage.outbox import Purpose
 from storage.sources import SourceError, source_rows
@@ -36,6 +38,7 @@ class SourceResult:
     unchanged: int = 0
     seconds: float = 0.0
     error: str | None = None
+    notes: tuple[str, ...] = ()
 
     @property
     def ok(self) -> bool:
@@ -53,21 +56,26 @@ def chosen_sources(config: WorkspaceConfig, names: Sequence[str] = ()) -> list[S
         listed = ", ".join(known) or "none are configured"
         raise ValueError(f"no source named {', '.join(unknown)} (sources: {listed})")
     picked = [known[name] for name in names] if names else list(config.sources)
-    return sorted(picked, key=lambda source: KIND_ORDER.index(source.kind))
+    # A CRM brings the team and the accounts the other kinds refer to, so it goes first.
+    return sorted(picked, key=lambda source: -1 if source.kind is None else KIND_ORDER.index(source.kind))
 
 
 def run_source(
     engine: Engine, source: SourceConfig, *, dry_run: bool = False, environ: Mapping[str, str] | None = None
 ) -> SourceResult:
+    if source.crm is not None:
+        return run_crm_source(engine, source, dry_run=dry_run, environ=environ)
+    assert source.kind is not None and source.url is not None and source.query is not None
     started = time.perf_counter()
     origin = f"source {source.name}"
     try:
-        with source_rows(source.url, source.query, os.environ if environ is None else environ) as rows:
+        with source_rows(source.url, source.query, os.environ if environ is None else environ) as table:
             report = import_rows(
                 engine,
                 source.kind,
-                rows,
+                table.rows,
                 origin=origin,
+                columns=table.columns,
                 mapping=source.map,
                 values=source.values,
                 dry_run=dry_run,
@@ -75,11 +83,7 @@ def run_source(
     except (SourceError, ValueError) as error:
         return SourceResult(source.name, source.kind, seconds=time.perf_counter() - started, error=str(error))
     except ImportFailed as failed:
-        lines = [str(e) for e in failed.errors[:_ERRORS_SHOWN]]
-        more = len(failed.errors) - len(lines)
-        summary = (
-            f"{origin}: nothing was written; " + "; ".join(lines) + (f"; and {more} more" if more else "")
-        )
+        summary = _failure(origin, failed)
         return SourceResult(source.name, source.kind, seconds=time.perf_counter() - started, error=summary)
     return SourceResult(
         source.name,
@@ -89,6 +93,58 @@ def run_source(
         updated=report.updated,
         unchanged=report.unchanged,
         seconds=round(time.perf_counter() - started, 3),
+    )
+
+
+def _failure(origin: str, failed: ImportFailed) -> str:
+    lines = [str(e) for e in failed.errors[:_ERRORS_SHOWN]]
+    more = len(failed.errors) - len(lines)
+    return f"{origin}: nothing was written; " + "; ".join(lines) + (f"; and {more} more" if more else "")
+
+
+def run_crm_source(
+    engine: Engine, source: SourceConfig, *, dry_run: bool = False, environ: Mapping[str, str] | None = None
+) -> SourceResult:
+    """Each of the CRM's parts imported as its kind, in order, each all or nothing; a part's cursor is
+    saved once its rows are stored. A part that fails stops the ones after it (they refer to it), and
+    the parts before it stay stored."""
+    assert source.crm is not None
+    started = time.perf_counter()
+    totals = {"read": 0, "inserted": 0, "updated": 0, "unchanged": 0}
+    notes: list[str] = []
+    error: str | None = None
+    try:
+        reader = crm_reader(engine, source, os.environ if environ is None else environ)
+        saved: dict[str, str] = {}
+        for part in reader.parts():
+            origin = f"source {source.name} {part.stream}"
+            report = import_rows(
+                engine,
+                part.kind,
+                part.rows,
+                origin=origin,
+                values=crm_values(source, part.kind),
+                dry_run=dry_run,
+            )
+            for name in totals:
+                totals[name] += getattr(report, "rows" if name == "read" else name)
+            if part.skipped:
+                notes.append(f"{part.stream}: {part.skipped:,} {part.note}")
+            cursor = part.cursor()
+            if cursor is not None and not dry_run and saved.get(part.stream) != cursor:
+                source_cursors.save(engine, source.name, part.stream, cursor)
+                saved[part.stream] = cursor
+    except (CrmError, SourceError, ValueError) as problem:
+        error = f"source {source.name}: {problem}"
+    except ImportFailed as failed:
+        error = _failure(failed.file, failed)
+    return SourceResult(
+        source.name,
+        source.crm,
+        seconds=round(time.perf_counter() - started, 3),
+        error=error,
+        notes=tuple(notes),
+        **totals,
     )
 
 

@@ -303,3 +303,16 @@ class SegmentEvent(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     metric: str = Field(max_length=64)
     day: date
+
+
+class SourceCursor(SQLModel, table=True):
+    """How far a CRM source has read one of its objects: the latest modification time among the records
+    imported, so the next run asks only for records changed since."""
+
+    __tablename__ = "source_cursor"
+    __table_args__ = (UniqueConstraint("source", "stream", name="uq_source_cursor"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    source: str = Field(max_length=64)
+    stream: str = Field(max_length=64)  # the CRM object: companies, deals, Account, Opportunity…
+    modified_after: str = Field(max_length=40)  # the CRM's own timestamp text, compared by the CRM

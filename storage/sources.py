@@ -7,8 +7,9 @@ message that happens to contain the password has it replaced.
 """
 
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import create_engine, make_url, text
@@ -57,10 +58,16 @@ def _scrubbed(message: str, secrets: list[str]) -> str:
     return message
 
 
+@dataclass(frozen=True)
+class SourceTable:
+    columns: list[str]
+    rows: Iterator[Sequence[Any]]  # tuples in the order of `columns`, streamed
+
+
 @contextmanager
-def source_rows(url: str, query: str, environ: Mapping[str, str]) -> Iterator[Iterator[dict[str, Any]]]:
-    """The query's rows, streamed, as mappings of column name → value; SourceError for what fails,
-    whether on connecting, on running the query or while its rows are read."""
+def source_rows(url: str, query: str, environ: Mapping[str, str]) -> Iterator[SourceTable]:
+    """The query's column names and its rows, streamed as tuples; SourceError for what fails, whether on
+    connecting, on running the query or while its rows are read."""
     real = expanded(url, environ)
     secrets = _secrets(real)
     try:
@@ -75,7 +82,7 @@ def source_rows(url: str, query: str, environ: Mapping[str, str]) -> Iterator[It
                 text(query)
             )
             try:
-                yield (dict(row) for row in result.mappings())
+                yield SourceTable(list(result.keys()), iter(result))
             finally:
                 result.close()  # an import that stopped early leaves no half-read result behind
     except DBAPIError as error:

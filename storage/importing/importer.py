@@ -6,7 +6,7 @@ origin gets the same errors and the same guarantee: one bad row and nothing of t
 A CSV error names the file and the line; a mapping's, the origin and the row (1 for the first).
 """
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from contextlib import AbstractContextManager, closing
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
@@ -15,7 +15,6 @@ from pathlib import Path
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import DBAPIError
 
 from storage import audit
 from storage.importing.errors import CellError, ImportFailed, RowError
@@ -23,10 +22,12 @@ from storage.importing.headers import ColumnPlan, IgnoredColumn, plan_columns
 from storage.importing.reader import read_rows
 from storage.importing.records import BUILDERS, Problem, Record, References
 from storage.importing.schema import KINDS, KindSpec, defaults
-from storage.importing.writer import BatchWriter
+from storage.importing.writer import BatchRefused, BatchWriter
 
 MAX_ERRORS = 20
-BATCH_SIZE = 5000
+# Rows per batch: large enough that a batch's round trips cost little beside its rows, small enough to
+# keep memory flat (two batches at most are held at once).
+BATCH_SIZE = 20_000
 # Field → {value as the source writes it (case-folded) → value as csbot knows it}.
 ValueMaps = dict[str, dict[str, str]]
 # Distinct refused values remembered per column, to list with the error.
@@ -100,9 +101,10 @@ def import_file(
 def import_rows(
     engine: Engine,
     kind: str,
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[Mapping[str, object]] | Iterable[Sequence[object]],
     *,
     origin: str,
+    columns: Sequence[str] | None = None,
     mapping: dict[str, str] | None = None,
     values: ValueMaps | None = None,
     dry_run: bool = False,
@@ -110,19 +112,24 @@ def import_rows(
 ) -> ImportReport:
     """Import mappings as `kind`, exactly as a CSV file of them would be: the first row's keys are the
     header (mapped and recognised as a file's would be), values are read as the cells would be (dates
-    and numbers may come typed). `origin` names them in the report and in every error. No rows: an
-    empty report, nothing written."""
+    and numbers may come typed). With `columns` (a query's column names), rows are sequences in that
+    order instead, which spares building a mapping per row. `origin` names them in the report and in
+    every error. No rows: an empty report, nothing written."""
     iterator = iter(rows)
     first = next(iterator, None)
     if first is None:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r} (expected one of: {', '.join(KINDS)})")
         return ImportReport(kind, origin, dry_run)
+    if columns is None:
+        lines = lambda: closing(_mapping_lines(first, iterator, origin))  # noqa: E731
+    else:
+        lines = lambda: closing(_sequence_lines(list(columns), first, iterator))  # noqa: E731
     return _import(
         engine,
         kind,
         origin,
-        lambda: closing(_as_lines(first, iterator, origin)),
+        lines,
         mapping=mapping,
         values=values,
         dry_run=dry_run,
@@ -131,7 +138,10 @@ def import_rows(
     )
 
 
-Lines = Iterator[tuple[int, list[str]]]
+# A line's cells: strings from a file; from mappings and queries, values as they came (read as a file's
+# cell would be unless a parser takes the type as it is).
+Cells = Sequence[object]
+Lines = Iterator[tuple[int, Cells]]
 
 
 def _import(
@@ -184,14 +194,14 @@ def _cell(value: object) -> str:
     return str(value)
 
 
-def _as_lines(first: Mapping[str, object], rest: Iterator[Mapping[str, object]], origin: str) -> Lines:
-    """The header (line 0), then each row's cells in the header's order, numbered from 1."""
+def _mapping_lines(first: Mapping[str, object], rest: Iterator[Mapping[str, object]], origin: str) -> Lines:
+    """The header (line 0), then each row's values in the header's order, numbered from 1."""
     header = [str(key) for key in first]
     yield 0, header
-    yield 1, [_cell(first[key]) for key in header]
+    yield 1, [first[key] for key in header]
     for number, row in enumerate(rest, start=2):
-        keys = [str(key) for key in row]
-        if set(keys) != set(header):
+        if len(row) != len(header) or any(key not in row for key in header):
+            keys = [str(key) for key in row]
             missing = sorted(set(header) - set(keys))
             extra = sorted(set(keys) - set(header))
             what = "; ".join(
@@ -205,7 +215,13 @@ def _as_lines(first: Mapping[str, object], rest: Iterator[Mapping[str, object]],
             raise ImportFailed(
                 origin, [RowError(origin, number, f"{what} (every row needs the first row's fields)")]
             )
-        yield number, [_cell(row[key]) for key in header]
+        yield number, [row[key] for key in header]
+
+
+def _sequence_lines(header: list[str], first: Sequence[object], rest: Iterator[Sequence[object]]) -> Lines:
+    yield 0, header
+    yield 1, first
+    yield from enumerate(rest, start=2)
 
 
 def _run(
@@ -225,7 +241,7 @@ def _run(
         raise ImportFailed(
             label, [RowError(label, 1, f"the file is empty (expected header: {spec.canonical_header})")]
         )
-    headers = [cell.strip() for cell in header_line[1]]
+    headers = [str(cell).strip() for cell in header_line[1]]
     plan = plan_columns(spec, headers, mapping, label)
     if isinstance(plan, list):
         raise ImportFailed(label, plan)
@@ -239,36 +255,26 @@ def _run(
         and plan.fields & {"csm_email", "ae_email", "am_email"}
     ):
         report.notes.append("Owner emails were not checked: the team table is empty.")
-    writer = BatchWriter(
+    validator = _RowValidator(spec, plan, refs, label, len(headers), values)
+    with BatchWriter(
         connection,
         spec.kind,
         _columns(spec.kind, plan),
         insert_defaults=defaults(spec.kind),
         with_aliases="aliases" in plan.fields,
         write=not dry_run,
-    )
-    validator = _RowValidator(spec, plan, refs, label, len(headers), values)
-    batch: list[Record] = []
-    truncated = False
-    try:
-        for line, cells in rows:
-            report.rows += 1
-            record = validator.validate(line, cells, errors)
-            if len(errors) >= MAX_ERRORS:
-                truncated = True
-                break
-            if errors:
-                # Once the import is bound to fail, keep checking rows but stop storing them.
-                batch.clear()
-                continue
-            assert record is not None
-            batch.append(record)
-            if len(batch) >= batch_size:
-                _store(writer, batch, label)
-                batch.clear()
-    except ImportFailed as broken:  # the file itself could not be read on
-        errors.extend(broken.errors)
-        truncated = True
+    ) as writer:
+        try:
+            _validate_and_store(rows, validator, writer, report, errors, batch_size)
+            truncated = len(errors) >= MAX_ERRORS
+        except ImportFailed as broken:  # the file itself could not be read on
+            errors.extend(broken.errors)
+            truncated = True
+        except BatchRefused as refused:
+            # Validation is meant to catch everything first; if the database still objects, say where.
+            raise ImportFailed(
+                label, [RowError(label, None, f"the database refused {refused.lines}: {refused.reason}")]
+            ) from None
     if not truncated and refs.pending_managers:
         header = plan.header_of("manager_email")
         errors.extend(
@@ -278,24 +284,40 @@ def _run(
     if errors:
         shown = errors[:MAX_ERRORS] + validator.values_seen()
         raise ImportFailed(label, shown, truncated=len(errors) > MAX_ERRORS or truncated)
-    if batch:
-        _store(writer, batch, label)
     report.inserted = writer.counts.inserted
     report.updated = writer.counts.updated
     report.unchanged = writer.counts.unchanged
     return report
 
 
-def _store(writer: BatchWriter, batch: list[Record], label: str) -> None:
-    try:
+def _validate_and_store(
+    rows: Lines,
+    validator: "_RowValidator",
+    writer: BatchWriter,
+    report: ImportReport,
+    errors: list[RowError],
+    batch_size: int,
+) -> None:
+    """Every row checked; while none is wrong, stored batch by batch, and all stored when this returns."""
+    batch: list[Record] = []
+    for line, cells in rows:
+        report.rows += 1
+        record = validator.validate(line, cells, errors)
+        if len(errors) >= MAX_ERRORS:
+            return
+        if errors:
+            # Once the import is bound to fail, keep checking rows but stop storing them.
+            batch.clear()
+            continue
+        assert record is not None
+        batch.append(record)
+        if len(batch) >= batch_size:
+            writer.apply(batch)
+            batch = []
+    if batch and not errors:
         writer.apply(batch)
-    except DBAPIError as error:
-        # Validation is meant to catch everything first; if the database still objects, say where, not how.
-        reason = str(error.orig).strip().splitlines()[0] if error.orig is not None else str(error)
-        lines = f"lines {batch[0].line}-{batch[-1].line}"
-        raise ImportFailed(
-            label, [RowError(label, None, f"the database refused {lines}: {reason}")]
-        ) from None
+    if not errors:
+        writer.finish()
 
 
 def _columns(kind: str, plan: ColumnPlan) -> list[str]:
@@ -335,13 +357,14 @@ class _RowValidator:
         self.refused: dict[str, dict[str, None]] = {}  # header → refused values, in the order seen
         self.build = BUILDERS[spec.kind]
         empty_values = defaults(spec.kind)
-        # (cell index, header, field, parser, required, value for an empty cell)
+        # (cell index, header, field, parser, parser of a typed value, required, value for an empty cell)
         self.cells = [
             (
                 column.index,
                 column.header,
                 column.field,
                 spec.spec(column.field).parse,
+                None if column.field in values else getattr(spec.spec(column.field).parse, "typed", None),
                 spec.spec(column.field).required,
                 empty_values.get(column.field),
             )
@@ -349,7 +372,7 @@ class _RowValidator:
         ]
         self.where = {column.field: (column.header, column.index) for column in plan.columns}
 
-    def validate(self, line: int, cells: list[str], errors: list[RowError]) -> Record | None:
+    def validate(self, line: int, cells: Cells, errors: list[RowError]) -> Record | None:
         if len(cells) != self.width:
             errors.append(
                 RowError(
@@ -362,8 +385,16 @@ class _RowValidator:
             return None
         values: dict[str, Any] = {}
         before = len(errors)
-        for index, header, name, parse, required, empty in self.cells:
-            raw = cells[index].strip()
+        for index, header, name, parse, typed, required, empty in self.cells:
+            raw = cells[index]
+            if raw.__class__ is not str:
+                if typed is not None and raw is not None:
+                    value = typed(raw)
+                    if value is not None:
+                        values[name] = value
+                        continue
+                raw = _cell(raw)  # read as the cell a file would hold, with the same checks and errors
+            raw = raw.strip()
             if not raw:
                 if required:
                     errors.append(RowError(self.label, line, "is empty, but this column is required", header))
@@ -384,7 +415,7 @@ class _RowValidator:
         record = self.build(line, values, self.refs, problems)
         for problem in problems:
             header, index = self.where[problem.field]
-            errors.append(RowError(self.label, line, problem.message, header, cells[index].strip()))
+            errors.append(RowError(self.label, line, problem.message, header, _cell(cells[index]).strip()))
         return None if problems else record
 
     def values_seen(self) -> list[RowError]:

@@ -1,5 +1,8 @@
 """Cell parsers. Each takes a trimmed, non-empty cell and returns a value or raises CellError.
 
+A parser may also carry `typed`: it takes a value that came typed (a query's date, a JSON number) and
+returns it as stored, or None to have it read as the cell a file would hold, with that cell's checks.
+
 The messages are written to follow the quoted cell value: `"12k" is not a number (expected …)`.
 """
 
@@ -8,7 +11,8 @@ import re
 import unicodedata
 import zoneinfo
 from collections.abc import Callable, Iterable, Mapping
-from datetime import date
+from datetime import date, datetime
+from decimal import Decimal
 from functools import cache
 from typing import Any
 
@@ -67,6 +71,19 @@ def number(value: str) -> float:
     return -result if negative else result
 
 
+def _typed_number(value: object) -> float | None:
+    if value.__class__ in (int, float, Decimal):
+        try:
+            result = float(value)  # type: ignore[arg-type]
+        except OverflowError:
+            return None
+        return result if math.isfinite(result) else None
+    return None  # bool among them: "true" is not a number
+
+
+number.typed = _typed_number  # type: ignore[attr-defined]
+
+
 def _strip_currency(value: str) -> str:
     sign = ""
     if value[:1] in "+-":
@@ -119,6 +136,16 @@ def iso_date(value: str) -> date:
         return date(year, month, day)
     except ValueError:
         raise CellError(f"is not a real calendar date {_DATE_HINT}") from None
+
+
+def _typed_date(value: object) -> date | None:
+    if value.__class__ is date:
+        return value  # type: ignore[return-value]
+    # A timestamp's own calendar day, as its ISO text would read.
+    return value.date() if isinstance(value, datetime) else None
+
+
+iso_date.typed = _typed_date  # type: ignore[attr-defined]
 
 
 def boolean(value: str) -> bool:

@@ -1,16 +1,23 @@
 """Apply validated records batch by batch: compare with what is stored, then upsert only what changed.
 
-Reading the stored rows first is what lets a dry run report inserted/updated/unchanged without writing, and
-keeps a re-import of an unchanged file from touching a single row.
+On SQLite the stored rows are read first, which lets a dry run report inserted/updated/unchanged without
+writing. On PostgreSQL each batch is copied (COPY) into a temporary table and merged with one INSERT … ON
+CONFLICT that touches only rows whose values differ and says which rows it inserted: a row at a time
+through the driver is what kept a million-row sync at a fraction of the speed the server reads it. A
+dry run there merges too, inside the import's transaction, which is rolled back. Either way a re-import
+of unchanged rows rewrites none of them.
 """
 
 import math
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from operator import itemgetter
 from typing import Any
 
+import psycopg
 from sqlalchemy import ColumnElement, Connection, Table, and_, delete, insert, select, tuple_
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.sql.dml import Insert
 
 from storage.importing.records import Record
@@ -56,11 +63,30 @@ class Counts:
     unchanged: int = 0
 
 
+class BatchRefused(Exception):
+    """The database refused a batch that passed validation."""
+
+    def __init__(self, records: list[Record], reason: str) -> None:
+        super().__init__(reason)
+        self.lines = f"lines {records[0].line}-{records[-1].line}"
+        self.reason = reason
+
+
+def _reason(error: Exception) -> str:
+    orig = getattr(error, "orig", None) or error
+    return str(orig).strip().splitlines()[0] if str(orig).strip() else type(orig).__name__
+
+
 class BatchWriter:
     """Counts (and unless `write` is False, stores) batches of records of one kind within one transaction.
 
     Rows are applied in file order: when a key repeats, the later row wins and counts as an update of the
-    earlier one. A dry run stores nothing, so it only sees repeats that fall within the same batch.
+    earlier one. On SQLite a dry run stores nothing, so it only sees repeats that fall within one batch.
+
+    On PostgreSQL a batch merges in a worker thread while the caller validates the next one (the
+    connection is the worker's alone until `finish`): the server's part and Python's part of an import
+    then overlap on two cores instead of taking turns. Use it as a context manager, so that a batch
+    still in flight is waited for before the transaction ends either way.
     """
 
     def __init__(
@@ -84,8 +110,47 @@ class BatchWriter:
         self._compared_of = _getter(self.compared)
         # Absent columns are left alone on existing rows, so only the file's own columns are updated.
         self._upsert = _upsert_statement(connection, self.target, self.compared)
+        self._staging = (
+            _Staging(connection, self.target, list(columns), self.compared, self.insert_defaults)
+            if connection.dialect.name == "postgresql" and not with_aliases
+            else None
+        )
+        self._worker = ThreadPoolExecutor(1, "csbot-merge") if self._staging is not None else None
+        self._in_flight: tuple[list[Record], Future[tuple[int, int]]] | None = None
+
+    def __enter__(self) -> "BatchWriter":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        if self._worker is not None:
+            self._worker.shutdown(wait=True)  # the connection is the caller's again
 
     def apply(self, records: list[Record]) -> None:
+        """Store `records` (or, on PostgreSQL, start to); BatchRefused when the database refuses them or
+        the batch before."""
+        if self._staging is not None:
+            self._apply_staged(self._staging, records)
+            return
+        try:
+            self._apply_compared(records)
+        except DBAPIError as error:
+            raise BatchRefused(records, _reason(error)) from None
+
+    def finish(self) -> None:
+        """Wait for the batch in flight; BatchRefused if the database refused it."""
+        if self._in_flight is None:
+            return
+        records, merging = self._in_flight
+        self._in_flight = None
+        try:
+            inserted, updated, unchanged = merging.result()
+        except (DBAPIError, psycopg.Error) as error:
+            raise BatchRefused(records, _reason(error)) from None
+        self.counts.inserted += inserted
+        self.counts.updated += updated
+        self.counts.unchanged += unchanged
+
+    def _apply_compared(self, records: list[Record]) -> None:
         keys = [self._key_of(record.values) for record in records]
         stored = self._stored(set(keys))
         current: dict[Key, tuple[Any, ...]] = {}
@@ -104,6 +169,22 @@ class BatchWriter:
             changed[key] = record
         if self.write and changed:
             self._store(list(changed.values()))
+
+    def _apply_staged(self, staging: "_Staging", records: list[Record]) -> None:
+        latest: dict[Key, Record] = {}
+        for record in records:
+            key = self._key_of(record.values)
+            earlier = latest.get(key)
+            if earlier is not None:
+                if self._state(earlier) == self._state(record):
+                    self.counts.unchanged += 1
+                    continue
+                self.counts.updated += 1
+            latest[key] = record
+        self.finish()
+        assert self._worker is not None
+        unique = list(latest.values())
+        self._in_flight = (records, self._worker.submit(staging.merge, unique))
 
     def _state(self, record: Record) -> tuple[Any, ...]:
         values = self._compared_of(record.values)
@@ -214,3 +295,63 @@ def _upsert_statement(bind: Connection, target: Target, update_columns: Sequence
         index_elements=list(target.key),
         set_={name: statement.excluded[name] for name in update_columns},
     )
+
+
+class _Staging:
+    """A temporary table shaped like the target's written columns (dropped at commit or rollback) and the
+    statement that merges it into the target, PostgreSQL only."""
+
+    def __init__(
+        self,
+        connection: Connection,
+        target: Target,
+        columns: list[str],
+        compared: Sequence[str],
+        insert_defaults: dict[str, Any],
+    ) -> None:
+        self.connection = connection
+        self.columns = columns
+        quote = connection.dialect.identifier_preparer.quote
+        table = quote(target.table.name)
+        self.name = quote(f"csbot_staging_{target.table.name}")
+        listed = ", ".join(quote(column) for column in columns)
+        connection.exec_driver_sql(
+            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.name} ON COMMIT DROP AS "
+            f"SELECT {listed} FROM {table} WITH NO DATA"
+        )
+        self.copy = f"COPY {self.name} ({listed}) FROM STDIN"
+        self.defaults = tuple(insert_defaults.values())
+        inserted_columns = listed + "".join(f", {quote(name)}" for name in insert_defaults)
+        default_values = "".join(", %s" for _ in insert_defaults)
+        key = ", ".join(quote(name) for name in target.key)
+        if compared:
+            assignments = ", ".join(f"{quote(c)} = EXCLUDED.{quote(c)}" for c in compared)
+            old = ", ".join(f"{table}.{quote(c)}" for c in compared)
+            new = ", ".join(f"EXCLUDED.{quote(c)}" for c in compared)
+            # ROW(…) so that a single compared column still compares as a row.
+            on_conflict = f"DO UPDATE SET {assignments} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
+        else:
+            on_conflict = "DO NOTHING"
+        # xmax is 0 on a row version this statement inserted and set on one it updated.
+        self.merge_sql = (
+            f"WITH written AS (INSERT INTO {table} ({inserted_columns}) "
+            f"SELECT {listed}{default_values} FROM {self.name} "
+            f"ON CONFLICT ({key}) {on_conflict} RETURNING (xmax = 0) AS inserted) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
+        )
+
+    def merge(self, records: list[Record]) -> tuple[int, int, int]:
+        """Copy `records` (one per key) in and merge them: rows (inserted, updated, unchanged)."""
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.execute(f"TRUNCATE {self.name}")
+            names = self.columns
+            with cursor.copy(self.copy) as copy:  # type: ignore[attr-defined]  # psycopg's cursor
+                for record in records:
+                    values = record.values
+                    copy.write_row([values[name] for name in names])
+            cursor.execute(self.merge_sql, self.defaults)
+            inserted, updated = cursor.fetchone()
+        finally:
+            cursor.close()
+        return int(inserted), int(updated), len(records) - int(inserted) - int(updated)
