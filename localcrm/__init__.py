@@ -4,5 +4,6 @@ documented responses (pagination and rate limiting included) and record every re
 
 from localcrm.base import RecordedRequest
 from localcrm.hubspot import LocalHubSpot
+from localcrm.salesforce import LocalSalesforce
 
-__all__ = ["LocalHubSpot", "RecordedRequest"]
+__all__ = ["LocalHubSpot", "LocalSalesforce", "RecordedRequest"]

@@ -3,6 +3,7 @@ token in constant time and can be told to answer the next requests with the vend
 
 import hmac
 import json
+import ssl
 import threading
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -30,8 +31,9 @@ class LocalApi:
     """Subclasses implement `answer(method, path, query, body)`; `rate_limit(n)` makes the next n
     requests fail as the vendor's rate limit does."""
 
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, *, tls: ssl.SSLContext | None = None) -> None:
         self.token = token
+        self._tls = tls
         self.requests: list[RecordedRequest] = []
         self._throttled = 0
         self._lock = threading.Lock()
@@ -80,6 +82,8 @@ class LocalApi:
 
         self._http = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self._http.daemon_threads = True
+        if self._tls is not None:
+            self._http.socket = self._tls.wrap_socket(self._http.socket, server_side=True)
         self._thread = threading.Thread(target=self._http.serve_forever, daemon=True)
         self._thread.start()
         return self
@@ -99,7 +103,8 @@ class LocalApi:
     @property
     def url(self) -> str:
         assert self._http is not None, "start the server first"
-        return f"http://127.0.0.1:{self._http.server_address[1]}"
+        scheme = "https" if self._tls is not None else "http"
+        return f"{scheme}://127.0.0.1:{self._http.server_address[1]}"
 
     def rate_limit(self, requests: int) -> None:
         with self._lock:

@@ -39,6 +39,8 @@ def run(args: argparse.Namespace) -> int:
                 f"{result.name} ({result.kind}): {result.read:,} read; {verb} {result.inserted:,}, "
                 f"updated {result.updated:,}, {result.unchanged:,} unchanged in {result.seconds:.2f} s"
             )
+            for note in result.notes:
+                print(f"  {note}")
         else:
             print(f"{result.name} ({result.kind}): FAILED: {result.error}")
     if rescored and not args.json:

@@ -49,6 +49,7 @@ def crm_reader(engine: Engine, source: SourceConfig, environ: Mapping[str, str])
 
     roles: RolesOf = roles_of
     fields = {kind: dict(mapping) for kind, mapping in source.fields.items()}
+    # Each vendor's client loads only when a source of that vendor runs.
     if source.hubspot is not None:
         from bot.crm.hubspot import HubSpotReader
 
@@ -58,4 +59,8 @@ def crm_reader(engine: Engine, source: SourceConfig, environ: Mapping[str, str])
     from bot.crm.salesforce import SalesforceReader
 
     token = expanded(source.salesforce.token, environ)
-    return SalesforceReader(source.salesforce, token, fields=fields, cursors=cursors, team_roles=roles)
+    # Won opportunities are read only for the types a value map turns into movement kinds.
+    types = list(crm_values(source, "movements").get("kind", {}))
+    return SalesforceReader(
+        source.salesforce, token, fields=fields, cursors=cursors, team_roles=roles, movement_types=types
+    )
