@@ -1,11 +1,13 @@
 """Benchmark: the ingest API taking 1,000-row batches of usage over HTTP into PostgreSQL.
 
-python -m bench.ingest [--batches N] [--rows-per-batch N] [--accounts N] [--runs N] [--database ADMIN_URL]
+python -m bench.ingest [--batches N] [--rows-per-batch N] [--clients N] [--accounts N] [--runs N]
+                       [--database ADMIN_URL]
 
 Each run builds a database of its own (accounts only), serves the ingest API the way `csbot run` does (the
-same WSGI server and application, on loopback), and a client in a separate process posts the batches one
-after another over one keep-alive connection, timing each from request to answer. Every batch holds new
-rows (inserted, then today's snapshots of the accounts it touched are refreshed, as in production).
+same WSGI server and application, on loopback), and `--clients` client processes post their share of the
+batches, each one after another over its own keep-alive connection, timing each from request to answer.
+Every batch holds new rows; today's snapshots of the accounts they touched are refreshed off the request
+path, as in production, and the time from the last answer until that is done is reported too.
 
 The floor, measured in the same run on the same database, is `import_rows` of batches of the same shape
 called directly: no HTTP, no JSON, no re-scoring. Figures are min–max over the runs.
@@ -82,7 +84,7 @@ def client(base_url: str, first: int, batches: int, rows: int, accounts: int) ->
     return {"seconds": seconds, "total": total, "inserted": inserted}
 
 
-def run(admin_url: str, batches: int, rows: int, accounts: int) -> dict[str, float | int]:
+def run(admin_url: str, batches: int, rows: int, accounts: int, clients: int) -> dict[str, float | int]:
     with scratch_database(admin_url, "csbot_bench_ingest") as url:
         engine = make_engine(url)
         migrate(engine)
@@ -98,23 +100,33 @@ def run(admin_url: str, batches: int, rows: int, accounts: int) -> dict[str, flo
             start = time.perf_counter()
             import_rows(engine, "metrics", rows_of_batch, origin="bench floor")
             floor.append(time.perf_counter() - start)
+        share = batches // clients
         with LocalWorkspace(engine=engine, config=load_config(), ingest_token=TOKEN) as workspace:
-            command = [sys.executable, "-m", "bench.ingest", "--client", workspace.base_url]
-            command += ["--batches", str(batches), "--rows-per-batch", str(rows), "--accounts", str(accounts)]
-            posted = json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout)
+            processes = []
+            for number in range(clients):
+                command = [sys.executable, "-m", "bench.ingest", "--client", workspace.base_url]
+                command += ["--first", str(number * share), "--batches", str(share)]
+                command += ["--rows-per-batch", str(rows), "--accounts", str(accounts)]
+                processes.append(subprocess.Popen(command, stdout=subprocess.PIPE, text=True))
+            posted = [json.loads(process.communicate()[0]) for process in processes]
+            answered = time.perf_counter()
+            assert workspace.rescorer is not None and workspace.rescorer.wait_idle(300)
+            rescore_lag = time.perf_counter() - answered
         engine.dispose()
-    seconds = posted["seconds"]
-    sent = batches * rows
+    seconds = [s for client in posted for s in client["seconds"]]
+    sent = share * clients * rows
     return {
-        "batches": batches,
+        "clients": clients,
+        "batches": share * clients,
         "rows": sent,
-        "inserted": posted["inserted"],
-        "rows_per_second": round(sent / posted["total"]),
+        "inserted": sum(client["inserted"] for client in posted),
+        "rows_per_second": round(sent / max(client["total"] for client in posted)),
         "batch_p50_ms": round(statistics.median(seconds) * 1000, 1),
         "batch_p99_ms": round(_percentile(seconds, 0.99) * 1000, 1),
         "floor_rows_per_second": round(rows * len(floor) / sum(floor)),
         "floor_batch_p50_ms": round(statistics.median(floor) * 1000, 1),
         "p50_vs_floor": round(statistics.median(seconds) / statistics.median(floor), 2),
+        "rescored_after_last_answer_s": round(rescore_lag, 2),
     }
 
 
@@ -122,6 +134,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--batches", type=int, default=200)
     parser.add_argument("--rows-per-batch", type=int, default=1_000)
+    parser.add_argument("--clients", type=int, default=1, help="client processes posting at once")
     parser.add_argument("--accounts", type=int, default=3_000)
     parser.add_argument("--runs", type=int, default=3, help="separate runs to take the spread over")
     parser.add_argument(
@@ -129,19 +142,20 @@ def main() -> None:
     )
     parser.add_argument("--json", action="store_true", help="print every run's figures as JSON")
     parser.add_argument("--client", help=argparse.SUPPRESS)  # the posting process, given the server's URL
+    parser.add_argument("--first", type=int, default=0, help=argparse.SUPPRESS)  # a client's first batch
     parser.add_argument("--once", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.client:
-        print(json.dumps(client(args.client, 0, args.batches, args.rows_per_batch, args.accounts)))
+        print(json.dumps(client(args.client, args.first, args.batches, args.rows_per_batch, args.accounts)))
         return
     if args.once:
-        print(json.dumps(run(args.database, args.batches, args.rows_per_batch, args.accounts)))
+        print(json.dumps(run(args.database, args.batches, args.rows_per_batch, args.accounts, args.clients)))
         return
     runs = []
     for _ in range(args.runs):
         command = [sys.executable, "-m", "bench.ingest", "--once", "--database", args.database]
         command += ["--batches", str(args.batches), "--rows-per-batch", str(args.rows_per_batch)]
-        command += ["--accounts", str(args.accounts)]
+        command += ["--accounts", str(args.accounts), "--clients", str(args.clients)]
         runs.append(json.loads(subprocess.run(command, capture_output=True, text=True, check=True).stdout))
     if args.json:
         print(json.dumps({"runs": runs}))

@@ -20,7 +20,7 @@ from bot.app import create_app
 from bot.config import WorkspaceConfig
 from bot.executor import TrackedExecutor
 from bot.http import BackgroundServer
-from bot.ingest import ingest_app, rescorer
+from bot.ingest import Rescorer, ingest_app
 from bot.settings import Settings
 from domain.clock import Clock, system_clock
 from localslack import (
@@ -101,6 +101,7 @@ class LocalWorkspace:
         self.executor = TrackedExecutor()
         self.app: App | None = None
         self._http: BackgroundServer | None = None
+        self.rescorer: Rescorer | None = None
 
     def __enter__(self) -> "LocalWorkspace":
         self.slack.start()
@@ -113,8 +114,10 @@ class LocalWorkspace:
         self.app = create_app(
             settings, config=self.config, engine=self.engine, clock=self.clock, executor=self.executor
         )
-        rescore = rescorer(self.engine, self.config.health, self.clock, self.config.zone)
-        ingest = ingest_app(self.engine, self.ingest_token, rescore=rescore) if self.ingest_token else None
+        self.rescorer = Rescorer(self.engine, self.config.health, self.clock, self.config.zone)
+        ingest = (
+            ingest_app(self.engine, self.ingest_token, rescore=self.rescorer) if self.ingest_token else None
+        )
         self._http = BackgroundServer(
             self.app,
             signing_secret=LOCAL_SIGNING_SECRET,
@@ -128,6 +131,8 @@ class LocalWorkspace:
     ) -> None:
         if self._http:
             self._http.__exit__(exc_type, exc, tb)
+        if self.rescorer is not None:
+            self.rescorer.close()
         self.executor.shutdown(wait=True)
         self.slack.stop()
 

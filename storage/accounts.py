@@ -166,8 +166,3 @@ def ids_by_external_id(engine: Engine, external_ids: Sequence[str]) -> dict[str,
             )
             found.update({str(external): int(own) for external, own in rows})
     return found
-
-
-def ids_of(engine: Engine, external_ids: Sequence[str]) -> list[int]:
-    """The accounts' own ids for external ids as any source writes them (case does not matter)."""
-    return sorted(set(ids_by_external_id(engine, external_ids).values()))

@@ -145,3 +145,39 @@ def test_the_cli_reads_value_maps(engine: Engine, tmp_path: Path, monkeypatch: p
     with engine.connect() as c:
         assert c.execute(select(Account.lifecycle_stage)).scalars().all() == ["adoption", "adoption"]
     assert main(["import", "accounts", str(path), "--map-value", "stage customer"]) == 1
+
+
+def _usage(day: int, value: float = 1.0) -> list[dict[str, object]]:
+    return [
+        {"account_id": f"W-{n}", "date": date(2026, 11, day), "metric": "logins", "value": value * n}
+        for n in range(1, 4)
+    ]
+
+
+@pytest.mark.parametrize("batch_size", [1, 2, 1000])
+def test_the_report_names_the_accounts_whose_rows_changed(engine: Engine, batch_size: int) -> None:
+    import_rows(engine, "accounts", [account(n) for n in range(1, 4)], origin=ORIGIN)
+    with engine.connect() as c:
+        own = dict(c.execute(select(Account.external_id, Account.id)).all())
+
+    first = import_rows(engine, "metrics", _usage(1), origin=ORIGIN, batch_size=batch_size)
+    again = import_rows(engine, "metrics", _usage(1), origin=ORIGIN, batch_size=batch_size)
+    changed = _usage(1)
+    changed[1]["value"] = 99  # W-2 only
+    third = import_rows(engine, "metrics", changed, origin=ORIGIN, batch_size=batch_size)
+
+    assert first.changed_accounts == {own["W-1"], own["W-2"], own["W-3"]}
+    assert (again.unchanged, again.changed_accounts) == (3, set())
+    assert (third.updated, third.unchanged, third.changed_accounts) == (1, 2, {own["W-2"]})
+
+
+def test_a_key_repeated_across_batches_counts_as_an_update_and_the_last_value_stays(engine: Engine) -> None:
+    import_rows(engine, "accounts", [account(n) for n in range(1, 4)], origin=ORIGIN)
+    rows = _usage(2) + _usage(2, value=5.0) + _usage(2, value=5.0)
+
+    report = import_rows(engine, "metrics", rows, origin=ORIGIN, batch_size=2)
+
+    assert (report.rows, report.inserted, report.updated, report.unchanged) == (9, 3, 3, 3)
+    with engine.connect() as c:
+        values = c.execute(select(MetricObservation.value).order_by(MetricObservation.value)).scalars().all()
+    assert values == [5.0, 10.0, 15.0]

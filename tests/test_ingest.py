@@ -13,11 +13,11 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.config import load_config
-from bot.ingest import MAX_INGEST_BYTES
+from bot.ingest import MAX_INGEST_BYTES, Rescorer
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
-from storage.models import Account, MetricObservation
+from storage.models import Account, HealthSnapshot, MetricObservation
 from tests.factories import AE_ID, NOW, TODAY, build_small_workspace
 from tests.test_import import import_examples, snapshot
 
@@ -154,6 +154,8 @@ def test_usage_sent_now_is_on_the_health_card_now(engine: Engine) -> None:
         before = workspace.reply_to("health acme", AE_ID)
         rows = [{"account_id": "A-1", "date": TODAY.isoformat(), "metric": "open_tickets", "value": 0}]
         assert post(workspace, "metrics", json.dumps({"rows": rows}).encode())[0] == 200
+        # Scored off the request path, within about a second of the answer.
+        assert workspace.rescorer is not None and workspace.rescorer.wait_idle(10)
         after = workspace.reply_to("health acme", AE_ID)
     # Tickets 8 → 25/100 before; 0 now → 100/100: (5875 + 10 · 75) / 90 = 73.6, shown as 74.
     assert before["text"].startswith("Acme Corporation: health 65 ")
@@ -237,3 +239,38 @@ def test_a_burst_of_a_thousand_requests_loses_nothing_and_counts_nothing_twice(
             .all()
         )
     assert sorted(values) == [float(number) for number in range(500)]
+
+
+def test_rescoring_is_coalesced_off_the_request_path_and_survives_a_failed_pass(
+    engine: Engine, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_small_workspace(engine)
+    config = load_config()
+    with engine.connect() as c:
+        ids = c.execute(select(Account.id).order_by(Account.id)).scalars().all()
+    passes: list[list[int]] = []
+
+    def refresh(engine: Engine, health: object, days: list[date], account_ids: list[int]) -> int:
+        passes.append(list(account_ids))
+        if len(passes) == 1:
+            raise RuntimeError("the database went away")
+        return refresh_snapshots(engine, health, days, account_ids)  # type: ignore[arg-type]
+
+    monkeypatch.setattr("bot.ingest.refresh_snapshots", refresh)
+    rescorer = Rescorer(engine, config.health, fixed_clock(NOW), config.zone, settle=0.3)
+    try:
+        rescorer([ids[0]])
+        assert rescorer.wait_idle(10)
+        # Three batches in quick succession, two about the same account: one pass scores them all.
+        rescorer([ids[0]])
+        rescorer([ids[1], ids[0]])
+        rescorer([ids[2]])
+        assert rescorer.wait_idle(10)
+    finally:
+        rescorer.close()
+    assert passes == [[ids[0]], sorted(ids[:3])]
+    with engine.connect() as c:
+        scored = (
+            c.execute(select(HealthSnapshot.account_id).where(HealthSnapshot.day == TODAY)).scalars().all()
+        )
+    assert sorted(scored) == sorted(ids[:3])

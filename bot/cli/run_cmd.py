@@ -9,7 +9,7 @@ from slack_bolt.adapter.socket_mode import SocketModeHandler
 from bot.app import create_app, missing_settings
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
 from bot.http import EVENTS_PATH, bind
-from bot.ingest import ingest_app, rescorer
+from bot.ingest import Rescorer, ingest_app
 from bot.scheduler import Jobs, start_scheduler
 from domain.clock import system_clock
 from playbooks.corpus import CorpusError
@@ -44,21 +44,19 @@ def run(args: argparse.Namespace) -> int:
     engine = open_database(settings)
     app = create_app(settings, config=config, engine=engine)
     server = None
+    rescorer: Rescorer | None = None
     if settings.slack_app_token is None:
         assert settings.slack_signing_secret is not None  # missing_settings made sure
         try:
             # Bound before the scheduler starts: a port in use stops here, with nothing half-started.
             token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
+            rescorer = Rescorer(engine, config.health, system_clock, config.zone) if token else None
             server = bind(
                 app,
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
                 port=settings.port,
                 ready=partial(reachable, engine),
-                ingest=ingest_app(
-                    engine, token, rescore=rescorer(engine, config.health, system_clock, config.zone)
-                )
-                if token
-                else None,
+                ingest=ingest_app(engine, token, rescore=rescorer) if token else None,
             )
         except OSError as error:
             raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error
@@ -73,4 +71,6 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if scheduler is not None:
             scheduler.shutdown(wait=False)
+        if rescorer is not None:
+            rescorer.close()
     return 0

@@ -46,6 +46,8 @@ class ImportReport:
     columns: dict[str, str] = field(default_factory=dict)  # header as in the file -> field
     ignored: list[IgnoredColumn] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    # Internal ids of the accounts whose rows were inserted or changed (kinds that refer to an account).
+    changed_accounts: set[int] = field(default_factory=set)
 
     def __str__(self) -> str:
         rows = f"{self.rows:,} row{'' if self.rows == 1 else 's'}"
@@ -287,6 +289,7 @@ def _run(
     report.inserted = writer.counts.inserted
     report.updated = writer.counts.updated
     report.unchanged = writer.counts.unchanged
+    report.changed_accounts = writer.changed_accounts
     return report
 
 

@@ -1,7 +1,7 @@
 """Apply validated records batch by batch: compare with what is stored, then upsert only what changed.
 
 On SQLite the stored rows are read first, which lets a dry run report inserted/updated/unchanged without
-writing. On PostgreSQL each batch is copied (COPY) into a temporary table and merged with one INSERT … ON
+writing. On PostgreSQL each batch is sent as one array per column and merged with one INSERT … ON
 CONFLICT that touches only rows whose values differ and says which rows it inserted: a row at a time
 through the driver is what kept a million-row sync at a fraction of the speed the server reads it. A
 dry run there merges too, inside the import's transaction, which is rolled back. Either way a re-import
@@ -53,6 +53,8 @@ TARGETS: dict[str, Target] = {
 }
 
 Key = tuple[Any, ...]
+# A merged batch: rows inserted, updated, unchanged, and the accounts whose rows changed.
+Merged = tuple[int, int, int, list[int]]
 AliasSet = tuple[tuple[str, str], ...]
 
 
@@ -115,8 +117,14 @@ class BatchWriter:
             if connection.dialect.name == "postgresql" and not with_aliases
             else None
         )
-        self._worker = ThreadPoolExecutor(1, "csbot-merge") if self._staging is not None else None
-        self._in_flight: tuple[list[Record], Future[tuple[int, int]]] | None = None
+        # Internal ids of the accounts whose rows this import inserted or changed (kinds that refer to one).
+        self.changed_accounts: set[int] = set()
+        self._refers_to_account = "account_id" in columns and kind != "accounts"
+        # A batch waits here until the next one arrives: then it merges on the worker (started only for
+        # an import of several batches) while the next is checked; the last one merges in `finish`.
+        self._held: list[Record] | None = None
+        self._worker: ThreadPoolExecutor | None = None
+        self._in_flight: tuple[list[Record], Future[Merged]] | None = None
 
     def __enter__(self) -> "BatchWriter":
         return self
@@ -137,18 +145,27 @@ class BatchWriter:
             raise BatchRefused(records, _reason(error)) from None
 
     def finish(self) -> None:
-        """Wait for the batch in flight; BatchRefused if the database refused it."""
-        if self._in_flight is None:
-            return
-        records, merging = self._in_flight
-        self._in_flight = None
+        """Store what is still held or in flight; BatchRefused if the database refused it."""
+        self._collect()
+        if self._held is not None and self._staging is not None:
+            held, self._held = self._held, None
+            self._count(held, lambda: self._staging.merge(held))  # type: ignore[union-attr]
+
+    def _collect(self) -> None:
+        if self._in_flight is not None:
+            records, merging = self._in_flight
+            self._in_flight = None
+            self._count(records, merging.result)
+
+    def _count(self, records: list[Record], merged: Callable[[], "Merged"]) -> None:
         try:
-            inserted, updated, unchanged = merging.result()
+            inserted, updated, unchanged, accounts = merged()
         except (DBAPIError, psycopg.Error) as error:
             raise BatchRefused(records, _reason(error)) from None
         self.counts.inserted += inserted
         self.counts.updated += updated
         self.counts.unchanged += unchanged
+        self.changed_accounts.update(accounts)
 
     def _apply_compared(self, records: list[Record]) -> None:
         keys = [self._key_of(record.values) for record in records]
@@ -167,6 +184,8 @@ class BatchWriter:
                 self.counts.updated += 1
             current[key] = new_state
             changed[key] = record
+        if self._refers_to_account:
+            self.changed_accounts.update(record.values["account_id"] for record in changed.values())
         if self.write and changed:
             self._store(list(changed.values()))
 
@@ -181,10 +200,13 @@ class BatchWriter:
                     continue
                 self.counts.updated += 1
             latest[key] = record
-        self.finish()
-        assert self._worker is not None
         unique = list(latest.values())
-        self._in_flight = (records, self._worker.submit(staging.merge, unique))
+        if self._held is not None:
+            self._collect()
+            if self._worker is None:
+                self._worker = ThreadPoolExecutor(1, "csbot-merge")
+            self._in_flight = (self._held, self._worker.submit(staging.merge, self._held))
+        self._held = unique
 
     def _state(self, record: Record) -> tuple[Any, ...]:
         values = self._compared_of(record.values)
@@ -298,8 +320,9 @@ def _upsert_statement(bind: Connection, target: Target, update_columns: Sequence
 
 
 class _Staging:
-    """A temporary table shaped like the target's written columns (dropped at commit or rollback) and the
-    statement that merges it into the target, PostgreSQL only."""
+    """The one statement that merges a batch into the target, PostgreSQL only: the batch travels as one
+    array per column, unnested into rows on the server. No temporary table, so a small batch (an ingest
+    request) costs one round trip, and a large one the same statement with longer arrays."""
 
     def __init__(
         self,
@@ -311,15 +334,13 @@ class _Staging:
     ) -> None:
         self.connection = connection
         self.columns = columns
-        quote = connection.dialect.identifier_preparer.quote
+        dialect = connection.dialect
+        quote = dialect.identifier_preparer.quote
         table = quote(target.table.name)
-        self.name = quote(f"csbot_staging_{target.table.name}")
         listed = ", ".join(quote(column) for column in columns)
-        connection.exec_driver_sql(
-            f"CREATE TEMPORARY TABLE IF NOT EXISTS {self.name} ON COMMIT DROP AS "
-            f"SELECT {listed} FROM {table} WITH NO DATA"
+        arrays = ", ".join(
+            f"%s::{target.table.c[column].type.compile(dialect=dialect)}[]" for column in columns
         )
-        self.copy = f"COPY {self.name} ({listed}) FROM STDIN"
         self.defaults = tuple(insert_defaults.values())
         inserted_columns = listed + "".join(f", {quote(name)}" for name in insert_defaults)
         default_values = "".join(", %s" for _ in insert_defaults)
@@ -332,26 +353,24 @@ class _Staging:
             on_conflict = f"DO UPDATE SET {assignments} WHERE ROW({old}) IS DISTINCT FROM ROW({new})"
         else:
             on_conflict = "DO NOTHING"
+        refers = "account_id" in columns and target.table.name != "account"
         # xmax is 0 on a row version this statement inserted and set on one it updated.
         self.merge_sql = (
             f"WITH written AS (INSERT INTO {table} ({inserted_columns}) "
-            f"SELECT {listed}{default_values} FROM {self.name} "
-            f"ON CONFLICT ({key}) {on_conflict} RETURNING (xmax = 0) AS inserted) "
-            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted) FROM written"
+            f"SELECT *{default_values} FROM unnest({arrays}) "
+            f"ON CONFLICT ({key}) {on_conflict} "
+            f"RETURNING (xmax = 0) AS inserted, {'account_id' if refers else 'NULL::int AS account_id'}) "
+            "SELECT count(*) FILTER (WHERE inserted), count(*) FILTER (WHERE NOT inserted), "
+            "array_remove(array_agg(DISTINCT account_id), NULL) FROM written"
         )
 
-    def merge(self, records: list[Record]) -> tuple[int, int, int]:
-        """Copy `records` (one per key) in and merge them: rows (inserted, updated, unchanged)."""
+    def merge(self, records: list[Record]) -> "Merged":
+        """Merge `records` (one per key): rows inserted, updated and unchanged, and the accounts changed."""
+        arrays = [[record.values[name] for record in records] for name in self.columns]
         cursor = self.connection.connection.cursor()
         try:
-            cursor.execute(f"TRUNCATE {self.name}")
-            names = self.columns
-            with cursor.copy(self.copy) as copy:  # type: ignore[attr-defined]  # psycopg's cursor
-                for record in records:
-                    values = record.values
-                    copy.write_row([values[name] for name in names])
-            cursor.execute(self.merge_sql, self.defaults)
-            inserted, updated = cursor.fetchone()
+            cursor.execute(self.merge_sql, (*self.defaults, *arrays))  # in the order they appear
+            inserted, updated, accounts = cursor.fetchone()
         finally:
             cursor.close()
-        return int(inserted), int(updated), len(records) - int(inserted) - int(updated)
+        return int(inserted), int(updated), len(records) - int(inserted) - int(updated), accounts or []
