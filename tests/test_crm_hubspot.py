@@ -226,3 +226,24 @@ def test_an_unmapped_value_fails_its_part_with_the_values_seen(engine: Engine, h
     with Session(engine) as session:
         assert session.exec(select(func.count()).select_from(Account)).scalar_one() == 0
         assert session.exec(select(func.count()).select_from(SourceCursor)).scalar_one() == 0
+
+
+def test_a_read_past_the_search_cap_goes_on_from_the_last_time_seen(
+    engine: Engine, hubspot: LocalHubSpot, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # HubSpot stops one search at 10,000 results; the same logic at a cap of 200 and 250 companies.
+    monkeypatch.setattr("bot.crm.hubspot.SEARCH_CAP", 200)
+    monkeypatch.setattr("localcrm.hubspot.SEARCH_CAP", 200)
+
+    result = run_source(engine, source(hubspot), environ=ENV)
+
+    assert result.ok, result.error
+    searches = [r.body for r in hubspot.requests if r.path == "/crm/v3/objects/companies/search"]
+    assert [s.get("after") for s in searches] == [None, "100", None]
+    restart = next(
+        f for f in searches[2]["filterGroups"][0]["filters"] if f["propertyName"] == "hs_lastmodifieddate"
+    )
+    # The second query starts at the 200th company's modification time (09:00 + 200 minutes).
+    assert restart["value"] == str(int(datetime(2026, 11, 1, 12, 20, tzinfo=UTC).timestamp() * 1000))
+    with Session(engine) as session:
+        assert session.exec(select(func.count()).select_from(Account)).scalar_one() == 250
