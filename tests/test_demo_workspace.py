@@ -7,7 +7,7 @@ from sqlalchemy import Engine, func, select
 from sqlmodel import Session
 
 from bot.calibration import run_calibration
-from bot.cli.demo_cmd import DEMO_DIGEST_CHANNEL, show_digest
+from bot.cli.demo_cmd import DEMO_DIGEST_CHANNEL, DEMO_INGEST_TOKEN, show_digest, show_live_data
 from bot.config import load_config
 from bot.demo import DemoWorkspace, build_demo_workspace, write_csv_files
 from bot.demo.generate import KINDS, generate
@@ -206,3 +206,29 @@ def test_on_the_demo_history_the_calibrated_score_beats_the_shipped_one(tmp_path
     assert report["holdout"]["brier"] < report["current"]["brier"]
     kept = {m["metric"] for m in report["measures"] if m["kept"]}
     assert kept & {"open_tickets", "active_users", "nps"} and not kept & {"features_used", "touch"}
+
+
+def test_the_tour_syncs_hubspot_and_ingested_usage_reaches_the_health_card(
+    workspace: DemoWorkspace, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = load_config()
+    clock = fixed_clock(datetime.combine(TODAY, time(3, 0), tzinfo=UTC))
+    with LocalWorkspace(engine=engine, config=config, clock=clock, ingest_token=DEMO_INGEST_TOKEN) as local:
+        show_live_data(local, TODAY, tour_user=workspace.tour_user_id)
+    shown = capsys.readouterr().out
+    with engine.connect() as connection:
+        names = set(connection.scalars(select(Account.name).where(Account.external_id.in_(["7001", "7002"]))))
+        acme_today = dict(
+            connection.execute(
+                select(MetricObservation.metric, MetricObservation.value)
+                .join(Account, Account.id == MetricObservation.account_id)
+                .where(Account.external_id == "ACC-0001", MetricObservation.observed_on == TODAY)
+            ).all()
+        )
+    assert names == {"Northwind Traders", "株式会社ミナト物流"}
+    assert "hubspot: 6 read; inserted 5" in shown
+    assert (acme_today["active_users"], acme_today["open_tickets"]) == (1100, 1)
+    before, after = (
+        line.split(": ", 1)[1] for line in shown.splitlines() if line.startswith("/cs health acme, ")
+    )
+    assert before != after  # the card moved with the usage sent a moment before

@@ -1,8 +1,10 @@
 """`csbot demo`: build a believable demo workspace and take a short tour of the bot, offline."""
 
 import argparse
+import json
+import urllib.request
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -10,14 +12,17 @@ from bot import slack_ids
 from bot.cli.common import load_settings, open_database, workspace_config
 from bot.cli.printing import buttons, calls_as_text
 from bot.cli.sweep_cmd import describe
-from bot.config import WorkspaceConfig
+from bot.config import SourceConfig, WorkspaceConfig
 from bot.delivery import Sender
 from bot.demo import build_demo_workspace
+from bot.demo.generate import ACME_ID
 from bot.local import LocalWorkspace
+from bot.sync import run_source
 from domain.clock import system_clock, today_in
 from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from domain.sweep import run_sweep
+from localcrm import LocalHubSpot
 from storage.models import Role
 
 STRANGER = "U0STRANGER"
@@ -100,7 +105,7 @@ def run(args: argparse.Namespace) -> int:
     roles = {person.slack_user_id: person.role.upper() for person in demo.team} | {
         STRANGER: "not on the CS team"
     }
-    with LocalWorkspace(engine=engine, config=config) as workspace:
+    with LocalWorkspace(engine=engine, config=config, ingest_token=DEMO_INGEST_TOKEN) as workspace:
         workspace.slack.add_user(STRANGER, email="pat.visitor@example.org", real_name=names[STRANGER])
         offered = []
         for number, step in enumerate(TOUR, start=1):
@@ -118,6 +123,7 @@ def run(args: argparse.Namespace) -> int:
             print(f"\n   ({exchange.elapsed_ms:.0f} ms from request to last reply)\n")
             offered = buttons(exchange.calls)
         show_win_shortcut(workspace, tour_user=demo.tour_user_id, teammate=demo.ja_user_id, names=names)
+        show_live_data(workspace, today, tour_user=demo.tour_user_id)
         show_sweep(workspace, config, today, tour_user=demo.tour_user_id, names=names)
         show_digest(workspace, config, today, names=names)
     print('Try your own: csbot cmd "/cs health <account>", csbot sweep, or csbot shell')
@@ -133,6 +139,81 @@ def _view_lines(view: dict[str, Any]) -> list[str]:
         if label:
             lines.append(f"│ {label}" + (f": {initial}" if initial else ""))
     return lines
+
+
+DEMO_INGEST_TOKEN = "demo-ingest-token"
+DEMO_HUBSPOT_TOKEN = "pat-demo-hubspot"
+
+
+def show_live_data(workspace: LocalWorkspace, today: date, *, tour_user: str) -> None:
+    """Data arriving without a file: a HubSpot sync (a local HubSpot stands in), then today's product
+    usage through the ingest API, and the health card showing it a moment later."""
+    print("━━ Live data: a HubSpot sync, then product usage through the ingest API\n")
+    moment = datetime.combine(today, time(6, 0), tzinfo=UTC)
+    with LocalHubSpot(DEMO_HUBSPOT_TOKEN) as hubspot:
+        hubspot.add_owner("201", "daniel.brooks@example.com", "Daniel", "Brooks")
+        hubspot.add_owner("202", "yuki.mori@example.com", "Yuki", "Mori")
+        hubspot.put(
+            "companies",
+            "7001",
+            moment,
+            name="Northwind Traders",
+            domain="northwind.example.com",
+            hubspot_owner_id="202",
+        )
+        hubspot.put(
+            "companies",
+            "7002",
+            moment,
+            name="株式会社ミナト物流",
+            domain="minato-logi.example.jp",
+            hubspot_owner_id="201",
+        )
+        hubspot.put(
+            "deals",
+            "8801",
+            moment,
+            amount="360000",
+            closedate=today.isoformat(),
+            dealtype="newbusiness",
+            hs_is_closed_won="true",
+        )
+        hubspot.associate("8801", "7001")
+        source = SourceConfig.model_validate(
+            {"name": "hubspot", "hubspot": {"token": "${HUBSPOT_TOKEN}", "base_url": hubspot.url}}
+        )
+        result = run_source(workspace.engine, source, environ={"HUBSPOT_TOKEN": DEMO_HUBSPOT_TOKEN})
+        print("$ csbot sync hubspot")
+        if result.ok:
+            print(
+                f"hubspot: {result.read:,} read; inserted {result.inserted:,}, updated {result.updated:,}, "
+                f"{result.unchanged:,} unchanged ({len(hubspot.requests)} calls to HubSpot's API: owners, "
+                "company and deal search, deal–company associations)\n"
+            )
+        else:
+            print(f"hubspot: FAILED: {result.error}\n")
+    before = workspace.reply_to("health acme", tour_user)["text"].splitlines()[0]
+    rows = [
+        {"account_id": ACME_ID, "date": today.isoformat(), "metric": metric, "value": value}
+        for metric, value in (("active_users", 1100), ("logins", 5200), ("open_tickets", 1))
+    ]
+    body = json.dumps({"rows": rows}).encode()
+    request = urllib.request.Request(
+        f"{workspace.base_url}/api/v1/ingest/metrics",
+        data=body,
+        method="POST",
+        headers={"Authorization": f"Bearer {DEMO_INGEST_TOKEN}", "Content-Type": "application/json"},
+    )
+    print(
+        "$ curl -X POST -H 'Authorization: Bearer $CSBOT_INGEST_TOKEN' "
+        f"{workspace.base_url}/api/v1/ingest/metrics -d '{{\"rows\": [… {len(rows)} rows for Acme today …]}}'"
+    )
+    with urllib.request.urlopen(request, timeout=30) as response:
+        print(response.read().decode("utf-8"))
+    assert workspace.rescorer is not None
+    workspace.rescorer.wait_idle(30)
+    after = workspace.reply_to("health acme", tour_user)["text"].splitlines()[0]
+    print(f"\n/cs health acme, before: {before}\n/cs health acme, a moment after: {after}\n")
 
 
 def show_win_shortcut(
