@@ -27,6 +27,7 @@ from localslack import (
     LocalSlackServer,
     RecordedCall,
     block_action_body,
+    event_body,
     message_shortcut_body,
     post_signed,
     slash_command_body,
@@ -197,6 +198,17 @@ class LocalWorkspace:
         reply = self.command(text, user_id=user_id).reply
         assert reply.get("response_type") == "ephemeral", reply
         return reply
+
+    def open_home(self, user_id: str, *, event_id: str | None = None) -> Exchange:
+        """`user_id` opens the app's Home tab: Slack's `app_home_opened` event, signed, as JSON."""
+        event = {
+            "type": "app_home_opened",
+            "user": user_id,
+            "channel": f"D{user_id[1:]}",
+            "tab": "home",
+            "event_ts": f"{time.time():.6f}",
+        }
+        return self.send(event_body(event, event_id=event_id))
 
     def click(self, action_id: str, value: str, *, user_id: str, channel_id: str = "C0DEMO") -> Exchange:
         body = block_action_body(

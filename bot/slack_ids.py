@@ -16,6 +16,10 @@ PICK_ACCOUNT_BLOCK = "pick_account"
 LISTING_MORE = "listing_more"
 LISTING_PAGE_BLOCK = "listing_page"
 
+# Events the app subscribes to (manifest.yml's bot_events); test_manifest keeps the two in step.
+HOME_OPENED = "app_home_opened"
+BOT_EVENTS = (HOME_OPENED,)
+
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
 BOT_SCOPES = (
     "commands",

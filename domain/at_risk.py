@@ -66,7 +66,11 @@ def list_risks(
     at: datetime,
     limit: int = MAX_LINES,
     offset: int = 0,
+    only_at_risk: bool = True,
+    audited_as: str = "risks",
 ) -> RisksAnswer:
+    """The at-risk accounts in the person's scope (with `only_at_risk` False: all of them, a portfolio),
+    lowest score first, each with its trend and what pulls it down most."""
     scope = scope_for(engine, member)
     # Bands run from worst to best, so the first one is "red" whatever a workspace calls it.
     worst = health.bands[0].name
@@ -81,6 +85,7 @@ def list_risks(
             emails=scope.filter,
             limit=limit,
             offset=offset,
+            only_at_risk=only_at_risk,
         )
         ids = [r.account.id for r in rows]
         snapshots = latest_snapshots(engine, ids, today)
@@ -116,5 +121,5 @@ def list_risks(
             total=total,
             offset=offset,
         )
-    audit.record(engine, at=at, slack_user_id=slack_user_id, action="risks", outcome="listed")
+    audit.record(engine, at=at, slack_user_id=slack_user_id, action=audited_as, outcome="listed")
     return answer

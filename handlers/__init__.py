@@ -3,7 +3,7 @@
 from slack_bolt import App
 
 from bot.services import Services
-from handlers import actions, commands, errors, shortcuts, views
+from handlers import actions, commands, errors, events, shortcuts, views
 
 
 def register(app: App, services: Services) -> None:
@@ -11,4 +11,5 @@ def register(app: App, services: Services) -> None:
     actions.register(app, services)
     shortcuts.register(app, services)
     views.register(app, services)
+    events.register(app, services)
     errors.register(app, services)

@@ -2,6 +2,7 @@
 
 from localslack.requests import (
     block_action_body,
+    event_body,
     message_shortcut_body,
     post_signed,
     sign,
@@ -16,6 +17,7 @@ __all__ = [
     "LocalSlackServer",
     "RecordedCall",
     "block_action_body",
+    "event_body",
     "message_shortcut_body",
     "post_signed",
     "sign",

@@ -17,13 +17,17 @@ from urllib.parse import urlencode
 from slack_sdk.signature import SignatureVerifier
 
 _FORM = "application/x-www-form-urlencoded"
+_JSON = "application/json"
+_TEAM_ID = "T0DEMO"
 _APP_ID = "A0CSBOT"
 _TEAM_DOMAIN = "csdemo"
 # Slack still sends the deprecated verification token; Bolt ignores it, but the field keeps bodies honest.
 _VERIFICATION_TOKEN = "localslack-verification-token"
 
 
-def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[str, str]:
+def sign(
+    signing_secret: str, body: str, timestamp: int | None = None, content_type: str | None = None
+) -> dict[str, str]:
     """Headers that make ``body`` pass Slack signature verification for ``signing_secret``."""
     stamp = str(int(time.time()) if timestamp is None else timestamp)
     signature = SignatureVerifier(signing_secret).generate_signature(timestamp=stamp, body=body)
@@ -32,8 +36,24 @@ def sign(signing_secret: str, body: str, timestamp: int | None = None) -> dict[s
     return {
         "X-Slack-Request-Timestamp": stamp,
         "X-Slack-Signature": signature,
-        "Content-Type": _FORM,
+        "Content-Type": content_type or _FORM,
     }
+
+
+def event_body(event: dict[str, Any], *, event_id: str | None = None, team_id: str = _TEAM_ID) -> str:
+    """An Events API envelope around `event`, as Slack POSTs it (JSON)."""
+    return json.dumps(
+        {
+            "token": _VERIFICATION_TOKEN,
+            "team_id": team_id,
+            "api_app_id": _APP_ID,
+            "event": event,
+            "type": "event_callback",
+            "event_id": event_id or f"Ev{secrets.token_hex(5).upper()}",
+            "event_time": int(time.time()),
+            "authorizations": [{"team_id": team_id, "user_id": "U0CSBOT", "is_bot": True}],
+        }
+    )
 
 
 def _trigger_id() -> str:
@@ -229,10 +249,16 @@ def post_signed(
     *,
     timestamp: int | None = None,
     timeout: float = 10,
+    headers: dict[str, str] | None = None,
 ) -> tuple[int, str]:
-    """POST ``body`` as Slack would and return ``(status, text)``; error statuses are returned, not raised."""
+    """POST ``body`` as Slack would and return ``(status, text)``; error statuses are returned, not raised.
+    A JSON body (an Events API envelope) goes as application/json, as Slack sends it."""
+    content_type = _JSON if body.lstrip().startswith("{") else None
     request = urllib.request.Request(
-        url, data=body.encode(), headers=sign(signing_secret, body, timestamp), method="POST"
+        url,
+        data=body.encode(),
+        headers=sign(signing_secret, body, timestamp, content_type) | (headers or {}),
+        method="POST",
     )
     try:
         with urllib.request.urlopen(request, timeout=timeout) as response:

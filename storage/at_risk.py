@@ -28,10 +28,11 @@ def at_risk_accounts(
     emails: Collection[str] | None,
     limit: int,
     offset: int = 0,
+    only_at_risk: bool = True,
 ) -> tuple[list[RiskRow], int]:
     """Live accounts whose newest snapshot is in `worst_band`, or with an alert since `alerts_since`
-    nobody acknowledged, or flagged at risk by hand: lowest score first (unscored last), at most
-    `limit` of them, and how many there are in all."""
+    nobody acknowledged, or flagged at risk by hand (every live account when not `only_at_risk`: a
+    portfolio): lowest score first (unscored last), at most `limit` of them, and how many there are."""
     # A correlated max per account: each is one seek in the (account_id, day) unique index, where a
     # grouped subquery joined back to the accounts made SQLite scan it once per account.
     newest_day = (
@@ -58,16 +59,16 @@ def at_risk_accounts(
         .select_from(ACCOUNTS)
         .outerjoin(latest, and_(latest.c.account_id == ACCOUNTS.c.id, latest.c.day == newest_day))
         .outerjoin(open_alerts, open_alerts.c.account_id == ACCOUNTS.c.id)
-        .where(
-            ACCOUNTS.c.status != "churned",
-            in_scope(emails),
+        .where(ACCOUNTS.c.status != "churned", in_scope(emails))
+    )
+    if only_at_risk:
+        statement = statement.where(
             or_(
                 latest.c.band == worst_band,
                 open_alerts.c.day.is_not(None),
                 ACCOUNTS.c.flagged_at_risk_on.is_not(None),
-            ),
+            )
         )
-    )
     ordered = (
         statement.order_by(latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id)
         .offset(offset)

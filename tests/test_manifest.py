@@ -53,3 +53,9 @@ def test_cli_offers_every_documented_subcommand() -> None:
     parser = build_parser()
     subcommands = parser._subparsers._group_actions[0].choices  # type: ignore[union-attr]
     assert {"run", "migrate", "import", "score", "demo", "cmd", "shell"} <= set(subcommands)
+
+
+def test_manifest_subscribes_to_the_events_the_app_listens_for_and_enables_the_home_tab() -> None:
+    manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    assert tuple(manifest["settings"]["event_subscriptions"]["bot_events"]) == slack_ids.BOT_EVENTS
+    assert manifest["features"]["app_home"]["home_tab_enabled"] is True

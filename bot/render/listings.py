@@ -256,15 +256,28 @@ def _risk_line(m: Macros, line: RiskLine, worst_band_label: str, tr: Translator)
 
 
 def risks(answer: RisksAnswer, *, language: str) -> Message:
+    return _accounts(answer, language=language, portfolio=False)
+
+
+def portfolio(answer: RisksAnswer, *, language: str) -> Message:
+    """Every account in the person's scope, lowest score first: the Home tab's own list."""
+    return _accounts(answer, language=language, portfolio=True)
+
+
+def _accounts(answer: RisksAnswer, *, language: str, portfolio: bool) -> Message:
     tr = translator(language)
     m = macros(language, "listings.j2")
     if answer.scope.kind == "none":
         text = m.not_on_team()
         return Message(text=text, blocks=[SectionBlock(text=_md(text))])
     worst = labels.band_label(answer.worst_band, tr)
-    context = m.risks_context(worst, answer.alert_days, answer.trend_days)
     lines = [_risk_line(m, line, worst, tr) for line in answer.lines]
     page = Page(offset=answer.offset, shown=len(lines), total=answer.total)
-    next_value = page_value("risks", None, page)
-    heading = m.risks_heading(answer)
+    if portfolio:
+        heading = macros(language, "home.j2").portfolio_heading(answer.scope.kind, answer.total)
+        context = None
+    else:
+        heading = m.risks_heading(answer)
+        context = m.risks_context(worst, answer.alert_days, answer.trend_days)
+    next_value = page_value("portfolio" if portfolio else "risks", None, page)
     return _listing(heading, lines, page, m, context=context, next_value=next_value, language=language)

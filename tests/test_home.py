@@ -1,0 +1,149 @@
+"""The Home tab through the real Bolt path: a signed `app_home_opened` event in, `views.publish` out."""
+
+import json
+from datetime import timedelta
+
+from sqlalchemy import Engine, select, update
+from sqlmodel import Session
+
+from bot.config import load_config
+from bot.local import LocalWorkspace
+from domain.clock import fixed_clock
+from domain.health.refresh import refresh_snapshots
+from localslack import event_body
+from storage.models import Account, TeamMember
+from tests.factories import (
+    AE_ID,
+    CSM_ID,
+    NOW,
+    STRANGER_ID,
+    TODAY,
+    add_account,
+    add_person,
+    add_snapshot,
+    build_small_workspace,
+)
+
+
+def _published(workspace: LocalWorkspace, user_id: str) -> list[dict]:
+    exchange = workspace.open_home(user_id)
+    assert exchange.status == 200
+    return [call.body for call in exchange.calls if call.method == "views.publish"]
+
+
+def _workspace(engine: Engine) -> LocalWorkspace:
+    build_small_workspace(engine)
+    config = load_config()
+    refresh_snapshots(engine, config.health, [TODAY])
+    return LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW))
+
+
+def test_a_csm_sees_their_accounts_in_their_language(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        [published] = _published(workspace, CSM_ID)
+    assert published["user_id"] == CSM_ID
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    assert view["type"] == "home"
+    shown = json.dumps(view, ensure_ascii=False)
+    assert view["blocks"][0]["text"]["text"] == "担当アカウント"
+    assert "Acme Corporation" in shown
+    # Only the asker's own accounts: Sakura, Globex and the hostile name belong to nobody here.
+    assert "さくら物流" not in shown and "Globex" not in shown and "Partners" not in shown
+    assert not any(block["type"] == "actions" for block in view["blocks"])
+    assert len(view["blocks"]) <= 100
+
+
+def test_an_ae_sees_the_same_account_in_english(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        [published] = _published(workspace, AE_ID)
+    view = published["view"] if isinstance(published["view"], dict) else json.loads(published["view"])
+    assert view["blocks"][0]["text"]["text"] == "Your accounts"
+    assert "Acme Corporation" in json.dumps(view)
+
+
+def test_someone_outside_the_team_is_told_how_to_get_access_and_sees_no_account(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        workspace.slack.add_user(STRANGER_ID, email="visitor@example.org", real_name="Visitor")
+        [published] = _published(workspace, STRANGER_ID)
+    shown = json.dumps(published["view"], ensure_ascii=False)
+    assert "Ask your CS Ops admin to add you to the team list" in shown
+    assert "Acme" not in shown and "renew" not in shown.lower()
+
+
+def test_the_messages_tab_publishes_nothing(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        exchange = workspace.send(
+            event_body({"type": "app_home_opened", "user": CSM_ID, "channel": "D0CSM01", "tab": "messages"})
+        )
+    assert exchange.status == 200
+    assert [c for c in exchange.calls if c.method == "views.publish"] == []
+
+
+OPS_ID = "U0OPS01"
+MANAGER_ID = "U0MGR01"
+
+
+def _add_people(engine: Engine) -> None:
+    with Session(engine) as session:
+        add_person(session, "ops@example.com", "Olivia Ops", "cs_ops", OPS_ID, locale="en")
+        add_person(session, "mgr@example.com", "Mina Manager", "manager", MANAGER_ID, locale="en")
+        session.commit()
+    with engine.begin() as connection:  # 佐藤 reports to the manager
+        connection.execute(
+            update(TeamMember)
+            .where(TeamMember.email == "misaki.sato@example.com")
+            .values(manager_email="mgr@example.com")
+        )
+
+
+def test_cs_ops_sees_the_workspace_by_band_the_weeks_movers_and_every_account_escaped(engine: Engine) -> None:
+    build_small_workspace(engine)
+    _add_people(engine)
+    config = load_config()
+    with Session(engine) as session:  # a week ago Acme scored 90: the biggest move
+        acme = session.exec(select(Account).where(Account.external_id == "A-1")).scalars().one()
+        add_snapshot(session, acme.id, TODAY - timedelta(days=7), 90.0, "green")
+        session.commit()
+    refresh_snapshots(engine, config.health, [TODAY])
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        [published] = _published(workspace, OPS_ID)
+    shown = json.dumps(published["view"], ensure_ascii=False)
+    assert "The workspace on" in shown
+    assert "Biggest moves over 7 days" in shown and "Acme Corporation: 90 → 65" in shown
+    assert "All 5 accounts, lowest score first" in shown
+    # The hostile name is on CS Ops's list, and reaches Slack as text, not as a mention.
+    assert "&lt;!channel&gt;" in shown and "<!channel>" not in shown
+
+
+def test_a_manager_sees_their_teams_accounts(engine: Engine) -> None:
+    build_small_workspace(engine)
+    _add_people(engine)
+    config = load_config()
+    refresh_snapshots(engine, config.health, [TODAY])
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        [published] = _published(workspace, MANAGER_ID)
+    shown = json.dumps(published["view"], ensure_ascii=False)
+    assert "Your team's 1 account, lowest score first" in shown and "Acme Corporation" in shown
+    assert "The workspace on" not in shown  # the overview is CS Ops's
+
+
+def test_three_hundred_accounts_stay_within_slacks_limits(engine: Engine) -> None:
+    build_small_workspace(engine)
+    with Session(engine) as session:
+        for number in range(300):
+            add_account(
+                session, f"B-{number}", f"Bulk {number:03d}", arr=1000, csm_email="misaki.sato@example.com"
+            )
+        session.commit()
+    config = load_config()
+    refresh_snapshots(engine, config.health, [TODAY])
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        [published] = _published(workspace, CSM_ID)
+    view = published["view"]
+    assert len(view["blocks"]) <= 100
+    assert all(
+        len(b.get("text", {}).get("text", "")) <= 3000 for b in view["blocks"] if b["type"] == "section"
+    )
+    shown = json.dumps(view, ensure_ascii=False)
+    assert "301" in shown  # the page says how many there are in all
+    assert shown.count("Bulk ") == 19  # 20 lines a page, Acme among them
