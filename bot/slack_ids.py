@@ -14,6 +14,8 @@ PICK_ACCOUNT_BLOCK = "pick_account"
 
 # "Show the next 20" under a long listing (/cs renewals, /cs risks, /cs wins); value "<kind>:<arg>:<offset>".
 LISTING_MORE = "listing_more"
+# The button beside each account on the Home tab; its value is the account's own id.
+HOME_OPEN_CARD = "home_open_card"
 LISTING_PAGE_BLOCK = "listing_page"
 
 # Events the app subscribes to (manifest.yml's bot_events); test_manifest keeps the two in step.

@@ -6,6 +6,7 @@ from datetime import timedelta
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
+from bot import slack_ids
 from bot.config import load_config
 from bot.local import LocalWorkspace
 from domain.clock import fixed_clock
@@ -147,3 +148,24 @@ def test_three_hundred_accounts_stay_within_slacks_limits(engine: Engine) -> Non
     shown = json.dumps(view, ensure_ascii=False)
     assert "301" in shown  # the page says how many there are in all
     assert shown.count("Bulk ") == 19  # 20 lines a page, Acme among them
+
+
+def test_open_on_an_account_shows_its_health_card_in_a_modal(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        [published] = _published(workspace, AE_ID)
+        [button] = [
+            b["accessory"]
+            for b in published["view"]["blocks"]
+            if b.get("accessory", {}).get("action_id") == slack_ids.HOME_OPEN_CARD
+        ]
+        pressed = workspace.click(slack_ids.HOME_OPEN_CARD, button["value"], user_id=AE_ID)
+        refused = workspace.click(slack_ids.HOME_OPEN_CARD, button["value"], user_id=STRANGER_ID)
+    [opened] = [c.body for c in pressed.calls if c.method == "views.open"]
+    modal = opened["view"] if isinstance(opened["view"], dict) else json.loads(opened["view"])
+    shown = json.dumps(modal, ensure_ascii=False)
+    assert modal["type"] == "modal" and modal["title"]["text"] == "Account health"
+    assert "*Acme Corporation*" in shown and ":large_yellow_circle: *65* / 100" in shown
+    assert "Seat utilisation: 40% of seats active" in shown  # the card's drivers, as /cs health shows them
+    assert not any(block["type"] == "actions" for block in modal["blocks"])
+    [refusal] = [c.body for c in refused.calls if c.method == "views.open"]
+    assert "Acme" not in json.dumps(refusal) and "CS Ops admin" in json.dumps(refusal)

@@ -3,11 +3,21 @@ outside the CS team, how to get access and nothing else."""
 
 from typing import Any
 
-from slack_sdk.models.blocks import ActionsBlock, Block, ContextBlock, DividerBlock, HeaderBlock, SectionBlock
+from slack_sdk.models.blocks import (
+    ActionsBlock,
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    PlainTextObject,
+    SectionBlock,
+)
+from slack_sdk.models.views import View
 
 from bot import slack_ids
 from bot.i18n import translator
 from bot.render import labels, listings
+from bot.render.message import Message
 from bot.render.templating import macros
 from domain.home import MOVERS_DAYS, HomeAnswer, Overview
 
@@ -61,3 +71,18 @@ def _band_order(band: str) -> tuple[int, str]:
 def outsider_home(*, language: str) -> dict[str, Any]:
     refusal = macros(language, "messages.j2").refusal()
     return _view([SectionBlock(text={"type": "mrkdwn", "text": refusal})])
+
+
+def card_modal(card: Message, *, language: str) -> dict[str, Any]:
+    """An account's health card in a modal, opened from the Home tab. Its "Share in channel" button
+    answers in a conversation, which a modal is not, so it is left out."""
+    m = macros(language, "home.j2")
+    blocks = [block for block in card.blocks if not isinstance(block, ActionsBlock)][:MAX_BLOCKS]
+    close = macros(language, "wins.j2").modal_close()
+    view = View(
+        type="modal",
+        title=PlainTextObject(text=m.card_title()),
+        close=PlainTextObject(text=close),
+        blocks=blocks,
+    )
+    return view.to_dict()  # type: ignore[no-any-return]

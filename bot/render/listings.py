@@ -280,4 +280,18 @@ def _accounts(answer: RisksAnswer, *, language: str, portfolio: bool) -> Message
         heading = m.risks_heading(answer)
         context = m.risks_context(worst, answer.alert_days, answer.trend_days)
     next_value = page_value("portfolio" if portfolio else "risks", None, page)
+    if portfolio:  # one section per account, with the button that opens its card
+        opener = macros(language, "home.j2").open_card()
+        blocks: list[Block] = [SectionBlock(text=_md(heading))]
+        blocks.extend(
+            SectionBlock(
+                text=_md(text[:SECTION_LIMIT]),
+                accessory=ButtonElement(
+                    text=opener, action_id=slack_ids.HOME_OPEN_CARD, value=str(line.account_id)
+                ),
+            )
+            for line, text in zip(answer.lines, lines, strict=True)
+        )
+        blocks.extend(paging_blocks(page, m, next_value=next_value, language=language))
+        return Message(text=_fallback(heading), blocks=blocks)
     return _listing(heading, lines, page, m, context=context, next_value=next_value, language=language)

@@ -6,7 +6,14 @@ from slack_bolt import App
 
 from bot import slack_ids
 from bot.services import Services
-from handlers.actions import listing_page, pick_account, playbook_buttons, scheduled_buttons, share_card
+from handlers.actions import (
+    home_card,
+    listing_page,
+    pick_account,
+    playbook_buttons,
+    scheduled_buttons,
+    share_card,
+)
 from handlers.errors import guarded
 
 
@@ -18,6 +25,7 @@ def register(app: App, services: Services) -> None:
     app.action(re.compile(slack_ids.PLAYBOOK_REFINE_PATTERN))(playbook)
     app.action(re.compile(slack_ids.PLAYBOOK_TOPIC_PATTERN))(playbook)
     app.action(slack_ids.LISTING_MORE)(guarded(services, listing_page.make_listener(services)))
+    app.action(slack_ids.HOME_OPEN_CARD)(guarded(services, home_card.make_listener(services)))
     scheduled = guarded(services, scheduled_buttons.make_listener(services))
     for action_id in (*slack_ids.RENEWAL_ACTIONS, slack_ids.RISK_ACKNOWLEDGE):
         app.action(action_id)(scheduled)
