@@ -20,8 +20,10 @@ from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
 from sqlalchemy import Engine, exists, select
 
+from bot.access import Directory
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
+from bot.home import republish_homes
 from bot.sync import SourceResult, chosen_sources, rescore_after, run_scheduled
 from domain.clock import Clock, system_clock, today_in
 from domain.digest.calendar import digest_due
@@ -59,6 +61,7 @@ class Jobs:
         self.engine = engine
         self.config = config
         self.clock = clock
+        self.client = client
         self.sender = Sender(engine, client, config, clock=clock) if client is not None else None
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
 
@@ -76,6 +79,15 @@ class Jobs:
         )
         logger.info("sweep for %s: %s", result.day, result)
         self.deliver()
+        if self.client is not None:
+            republish_homes(
+                self.engine,
+                self.config,
+                self.client,
+                Directory(self.engine, self.config),
+                today=result.day,
+                now=self.clock(),
+            )
         return result
 
     def catch_up(self) -> bool:

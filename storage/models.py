@@ -316,3 +316,14 @@ class SourceCursor(SQLModel, table=True):
     source: str = Field(max_length=64)
     stream: str = Field(max_length=64)  # the CRM object: companies, deals, Account, Opportunity…
     modified_after: str = Field(max_length=40)  # the CRM's own timestamp text, compared by the CRM
+
+
+class HomeVisit(SQLModel, table=True):
+    """When a person last opened csbot's Home tab: those who did recently get it re-published after the
+    daily sweep, so the tab is current when they next look."""
+
+    __tablename__ = "home_visit"
+
+    id: int | None = Field(default=None, primary_key=True)
+    slack_user_id: str = Field(max_length=32, unique=True)
+    opened_at: datetime

@@ -9,9 +9,11 @@ from sqlmodel import Session
 from bot import slack_ids
 from bot.config import load_config
 from bot.local import LocalWorkspace
+from bot.scheduler import Jobs
 from domain.clock import fixed_clock
 from domain.health.refresh import refresh_snapshots
 from localslack import event_body
+from storage import home_visits
 from storage.models import Account, TeamMember
 from tests.factories import (
     AE_ID,
@@ -169,3 +171,16 @@ def test_open_on_an_account_shows_its_health_card_in_a_modal(engine: Engine) -> 
     assert not any(block["type"] == "actions" for block in modal["blocks"])
     [refusal] = [c.body for c in refused.calls if c.method == "views.open"]
     assert "Acme" not in json.dumps(refusal) and "CS Ops admin" in json.dumps(refusal)
+
+
+def test_after_the_sweep_the_tab_is_published_again_for_those_who_opened_it_this_week(engine: Engine) -> None:
+    with _workspace(engine) as workspace:
+        _published(workspace, CSM_ID)
+        home_visits.record(engine, AE_ID, NOW - timedelta(days=8))  # opened once, long ago
+        assert workspace.app is not None
+        before = len(workspace.slack.calls)
+        result = Jobs(engine, workspace.config, workspace.app.client, clock=fixed_clock(NOW)).sweep()
+        published = [c.body for c in workspace.slack.calls[before:] if c.method == "views.publish"]
+    assert result is not None
+    assert [p["user_id"] for p in published] == [CSM_ID]
+    assert "Acme Corporation" in json.dumps(published[0]["view"], ensure_ascii=False)

@@ -5,9 +5,9 @@ from typing import Any
 
 from slack_sdk import WebClient
 
+from bot.home import opened_home_view
 from bot.render import home as render
 from bot.services import Services
-from domain.home import build_home
 from handlers.access import outsider
 
 
@@ -19,18 +19,8 @@ def make_listener(services: Services) -> Callable[..., None]:
         if outsider(services, requester, action="home"):
             view = render.outsider_home(language=requester.language)
         else:
-            answer = build_home(
-                services.engine,
-                health=services.config.health,
-                risks=services.config.risks,
-                ownership=services.config.ownership,
-                member=requester.member,
-                today=services.today(),
-                slack_user_id=requester.slack_user_id,
-                at=services.now(),
-            )
-            view = render.portfolio_home(
-                answer, language=requester.language, currency=services.config.currency
+            view = opened_home_view(
+                services.engine, services.config, requester, today=services.today(), now=services.now()
             )
         client.views_publish(user_id=requester.slack_user_id, view=view)
 
