@@ -68,3 +68,14 @@ def engine(migrated_engine: Engine) -> Iterator[Engine]:
         for table in reversed(SQLModel.metadata.sorted_tables):
             connection.execute(table.delete())
     yield migrated_engine
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Long simulations run in CI (`.ci/run` sets CSBOT_RUN_SLOW) and on request; a local `make test`
+    stays a few minutes shorter without them."""
+    if os.environ.get("CSBOT_RUN_SLOW") == "1" or os.environ.get("CI") == "true":
+        return
+    skip = pytest.mark.skip(reason="slow simulation: set CSBOT_RUN_SLOW=1 to run it (CI does)")
+    for item in items:
+        if "slow" in item.keywords:
+            item.add_marker(skip)

@@ -94,6 +94,7 @@ YEAR_VARIANTS = [
 ]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize(("model", "override", "owner_of"), YEAR_VARIANTS, ids=[v[0] for v in YEAR_VARIANTS])
 def test_a_simulated_year_delivers_every_due_reminder_exactly_once(
     engine: Engine,
