@@ -9,9 +9,9 @@ from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
-from sqlalchemy import Connection, Engine, select, update
+from sqlalchemy import Connection, Engine, func, select, update
 
-from storage.tables import MEMBERS
+from storage.tables import ACCOUNTS, MEMBERS
 
 # Large IN lists are sent in slices: SQLite caps the number of bound parameters.
 _SLICE = 5000
@@ -111,3 +111,26 @@ def link_slack_user(engine: Engine, email: str, slack_user_id: str) -> None:
             .where(MEMBERS.c.email == email, MEMBERS.c.slack_user_id.is_(None))
             .values(slack_user_id=slack_user_id)
         )
+
+
+def everyone(bind: Engine | Connection) -> list[Person]:
+    """The whole team list, in the order it was imported."""
+    return _people(bind, order=True)
+
+
+def owner_emails_not_in_team(bind: Engine | Connection) -> dict[str, int]:
+    """Owner emails live accounts name (CSM, AE or AM) that no team member has: email → accounts naming
+    it. Reminders to those owners have nobody to go to."""
+    counts: dict[str, int] = {}
+    with _connected(bind) as connection:
+        known = set(connection.scalars(select(MEMBERS.c.email)))
+        for column in (ACCOUNTS.c.csm_email, ACCOUNTS.c.ae_email, ACCOUNTS.c.am_email):
+            rows = connection.execute(
+                select(column, func.count())
+                .where(column.is_not(None), ACCOUNTS.c.status != "churned")
+                .group_by(column)
+            )
+            for email, count in rows:
+                if email not in known:
+                    counts[email] = counts.get(email, 0) + int(count)
+    return dict(sorted(counts.items()))

@@ -20,6 +20,7 @@ from bot.cli import (
     shell_cmd,
     sweep_cmd,
     sync_cmd,
+    team_cmd,
 )
 from bot.cli.common import CliError
 
@@ -43,6 +44,7 @@ def build_parser() -> argparse.ArgumentParser:
         demo_cmd,
         cmd_cmd,
         shell_cmd,
+        team_cmd,
     ):
         module.add_parser(subparsers)
     return parser
