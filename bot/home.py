@@ -12,7 +12,7 @@ from sqlalchemy import Engine
 from bot.access import Directory, Requester
 from bot.config import WorkspaceConfig
 from bot.render import home as render
-from domain.home import build_home
+from domain.home import HomeFilter, build_home
 from storage import home_visits
 
 logger = logging.getLogger(__name__)
@@ -20,9 +20,15 @@ RECENT = timedelta(days=7)
 
 
 def portfolio_view(
-    engine: Engine, config: WorkspaceConfig, requester: Requester, *, today: date, now: datetime
+    engine: Engine,
+    config: WorkspaceConfig,
+    requester: Requester,
+    *,
+    today: date,
+    now: datetime,
+    choice: HomeFilter | None = None,
 ) -> dict[str, Any]:
-    """The Home view of someone allowed to see account data."""
+    """The Home view of someone allowed to see account data, narrowed as they chose."""
     answer = build_home(
         engine,
         health=config.health,
@@ -32,6 +38,7 @@ def portfolio_view(
         today=today,
         slack_user_id=requester.slack_user_id,
         at=now,
+        choice=choice or HomeFilter(),
     )
     return render.portfolio_home(answer, language=requester.language, currency=config.currency)
 

@@ -31,6 +31,7 @@ from localslack import (
     message_shortcut_body,
     post_signed,
     slash_command_body,
+    view_action_body,
     view_submission_body,
 )
 from storage.db import reachable
@@ -219,6 +220,20 @@ class LocalWorkspace:
             channel_id=channel_id,
         )
         return self.send(body)
+
+    def press_on_view(
+        self,
+        view: dict[str, Any],
+        action_id: str,
+        *,
+        user_id: str,
+        value: str | None = None,
+        selected: str | None = None,
+    ) -> Exchange:
+        """A button pressed (``value``) or an option chosen (``selected``) on a view the bot published."""
+        return self.send(
+            view_action_body(view=view, action_id=action_id, user_id=user_id, value=value, selected=selected)
+        )
 
     def shortcut(
         self,

@@ -16,6 +16,14 @@ PICK_ACCOUNT_BLOCK = "pick_account"
 LISTING_MORE = "listing_more"
 # The button beside each account on the Home tab; its value is the account's own id.
 HOME_OPEN_CARD = "home_open_card"
+# The Home tab's own controls: its band and renewal-window menus, its pages, and Acknowledge beside an
+# alert (value: the alert's id). The view's private_metadata keeps what was chosen.
+HOME_FILTERS_BLOCK = "home_filters"
+HOME_PICK_BAND = "home_pick_band"
+HOME_PICK_RENEWAL_DAYS = "home_pick_renewal_days"
+HOME_PAGE = "home_page"
+HOME_PAGE_PATTERN = r"^home_page:(previous|next)$"  # two buttons in one block: "home_page:next"
+HOME_ACKNOWLEDGE = "home_acknowledge"
 LISTING_PAGE_BLOCK = "listing_page"
 
 # Events the app subscribes to (manifest.yml's bot_events); test_manifest keeps the two in step.

@@ -24,6 +24,7 @@ class RiskLine:
     account_id: int
     external_id: str
     name: str
+    csm_email: str | None
     score: float | None
     band: str  # "no_data" when the account was never scored
     baseline_score: float | None  # the score `trend_days` earlier
@@ -68,6 +69,8 @@ def list_risks(
     offset: int = 0,
     only_at_risk: bool = True,
     audited_as: str = "risks",
+    band: str | None = None,
+    by_csm: bool = False,
 ) -> RisksAnswer:
     """The at-risk accounts in the person's scope (with `only_at_risk` False: all of them, a portfolio),
     lowest score first, each with its trend and what pulls it down most."""
@@ -86,6 +89,8 @@ def list_risks(
             limit=limit,
             offset=offset,
             only_at_risk=only_at_risk,
+            band=band,
+            by_csm=by_csm,
         )
         ids = [r.account.id for r in rows]
         snapshots = latest_snapshots(engine, ids, today)
@@ -103,6 +108,7 @@ def list_risks(
                     account_id=row.account.id,
                     external_id=row.account.external_id,
                     name=row.account.name,
+                    csm_email=row.account.csm_email,
                     score=row.score,
                     band=row.band or "no_data",
                     baseline_score=baselines.get(row.account.id),

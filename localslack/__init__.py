@@ -7,6 +7,7 @@ from localslack.requests import (
     post_signed,
     sign,
     slash_command_body,
+    view_action_body,
     view_submission_body,
 )
 from localslack.server import FILE_UPLOAD, RESPONSE_URL, LocalSlackServer, RecordedCall
@@ -22,5 +23,6 @@ __all__ = [
     "post_signed",
     "sign",
     "slash_command_body",
+    "view_action_body",
     "view_submission_body",
 ]

@@ -134,6 +134,58 @@ def block_action_body(
     return urlencode({"payload": json.dumps(payload)})
 
 
+def view_action_body(
+    *,
+    view: dict[str, Any],
+    action_id: str,
+    user_id: str,
+    value: str | None = None,
+    selected: str | None = None,
+    block_id: str = "b",
+    team_id: str = "T0DEMO",
+) -> str:
+    """The form body of a press on a published Home view: a button (``value``) or a static select's
+    choice (``selected``, the chosen option's value). Slack sends the view as it holds it, its
+    private_metadata included, and no response_url: the app answers by publishing again."""
+    now = time.time()
+    view_id = str(view.get("id") or f"V{secrets.randbelow(10**8):08d}")
+    action: dict[str, Any] = {"action_id": action_id, "block_id": block_id, "action_ts": f"{now:.6f}"}
+    if selected is not None:
+        option = {"text": {"type": "plain_text", "text": selected, "emoji": True}, "value": selected}
+        action |= {"type": "static_select", "selected_option": option}
+    else:
+        action |= {
+            "type": "button",
+            "value": value or "",
+            "text": {"type": "plain_text", "text": value or ""},
+        }
+    payload: dict[str, Any] = {
+        "type": "block_actions",
+        "user": _user(user_id, team_id),
+        "api_app_id": _APP_ID,
+        "token": _VERIFICATION_TOKEN,
+        "container": {"type": "view", "view_id": view_id},
+        "trigger_id": _trigger_id(),
+        "team": {"id": team_id, "domain": _TEAM_DOMAIN},
+        "enterprise": None,
+        "is_enterprise_install": False,
+        "view": {
+            "id": view_id,
+            "team_id": team_id,
+            "type": view.get("type", "home"),
+            "blocks": view.get("blocks", []),
+            "private_metadata": view.get("private_metadata", ""),
+            "callback_id": view.get("callback_id", ""),
+            "state": {"values": {}},
+            "hash": secrets.token_hex(6),
+            "app_id": _APP_ID,
+            "bot_id": "B0CSBOT",
+        },
+        "actions": [action],
+    }
+    return urlencode({"payload": json.dumps(payload)})
+
+
 def _user(user_id: str, team_id: str) -> dict[str, Any]:
     return {"id": user_id, "username": user_id.lower(), "name": user_id.lower(), "team_id": team_id}
 

@@ -9,6 +9,8 @@ from sqlalchemy import Engine, and_, func, or_, select
 from storage.owners import OWNER_COLUMNS, OwnerRow, in_scope, total_rows
 from storage.tables import ACCOUNTS, ALERTS, SNAPSHOTS
 
+NO_DATA = "no_data"  # the band of an account scored without data, and of one never scored
+
 
 @dataclass(frozen=True)
 class RiskRow:
@@ -29,10 +31,14 @@ def at_risk_accounts(
     limit: int,
     offset: int = 0,
     only_at_risk: bool = True,
+    band: str | None = None,
+    by_csm: bool = False,
 ) -> tuple[list[RiskRow], int]:
     """Live accounts whose newest snapshot is in `worst_band`, or with an alert since `alerts_since`
     nobody acknowledged, or flagged at risk by hand (every live account when not `only_at_risk`: a
-    portfolio): lowest score first (unscored last), at most `limit` of them, and how many there are."""
+    portfolio): lowest score first (unscored last), at most `limit` of them, and how many there are.
+    `band` keeps the accounts whose newest snapshot is in it ("no_data" also keeps the never scored);
+    `by_csm` orders by CSM first, so a manager's pages keep each CSM's accounts together."""
     # A correlated max per account: each is one seek in the (account_id, day) unique index, where a
     # grouped subquery joined back to the accounts made SQLite scan it once per account.
     newest_day = (
@@ -69,8 +75,15 @@ def at_risk_accounts(
                 ACCOUNTS.c.flagged_at_risk_on.is_not(None),
             )
         )
+    if band == NO_DATA:
+        statement = statement.where(or_(latest.c.band.is_(None), latest.c.band == NO_DATA))
+    elif band is not None:
+        statement = statement.where(latest.c.band == band)
+    owner_first = (ACCOUNTS.c.csm_email.is_(None), ACCOUNTS.c.csm_email) if by_csm else ()
     ordered = (
-        statement.order_by(latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id)
+        statement.order_by(
+            *owner_first, latest.c.score.is_(None), latest.c.score, ACCOUNTS.c.name, ACCOUNTS.c.id
+        )
         .offset(offset)
         .limit(limit)
     )
@@ -87,3 +100,27 @@ def at_risk_accounts(
         for row in rows
     ]
     return found, total_rows(engine, statement, found, limit=limit, offset=offset)
+
+
+def bands_by_csm(engine: Engine, *, today: date, emails: Collection[str]) -> dict[str | None, dict[str, int]]:
+    """How many live accounts each CSM among `emails` has in each band of its newest snapshot (by
+    CSM email; "no_data" for accounts never scored)."""
+    newest_day = (
+        select(func.max(SNAPSHOTS.c.day))
+        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day <= today)
+        .correlate(ACCOUNTS)
+        .scalar_subquery()
+    )
+    band = func.coalesce(SNAPSHOTS.c.band, NO_DATA)
+    statement = (
+        select(ACCOUNTS.c.csm_email, band, func.count())
+        .select_from(ACCOUNTS)
+        .outerjoin(SNAPSHOTS, and_(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day == newest_day))
+        .where(ACCOUNTS.c.status != "churned", ACCOUNTS.c.csm_email.in_(sorted(emails)))
+        .group_by(ACCOUNTS.c.csm_email, band)
+    )
+    counts: dict[str | None, dict[str, int]] = {}
+    with engine.connect() as connection:
+        for email, name, count in connection.execute(statement):
+            counts.setdefault(email, {})[name] = int(count)
+    return counts

@@ -1,6 +1,7 @@
 """Queries behind at-risk alerts: today's scores against earlier ones, recent alerts, open alerts."""
 
 from collections.abc import Collection, Sequence
+from dataclasses import dataclass
 from datetime import date
 from functools import cache
 from typing import Any
@@ -8,7 +9,7 @@ from typing import Any
 from sqlalchemy import Connection, Date, Engine, and_, bindparam, func, select, update
 
 from storage.contracts import overdue
-from storage.owners import OWNER_COLUMNS
+from storage.owners import OWNER_COLUMNS, in_scope, total_rows
 from storage.packed import exact, packed_columns, unpacked
 from storage.tables import ACCOUNTS, ALERTS, CONTRACTS, SNAPSHOTS
 from storage.upsert import conflict_insert
@@ -191,3 +192,53 @@ def summary_rows(engine: Engine, account_ids: Sequence[int], day: date) -> list[
         ).all()
     found = [dict(row._mapping) for row in rows]
     return sorted(found, key=lambda r: (r["score"] is None, r["score"] or 0))
+
+
+@dataclass(frozen=True)
+class OpenAlert:
+    """An alert nobody acknowledged yet, as the Home tab lists it."""
+
+    id: int
+    account_id: int
+    account_name: str
+    day: date
+    score: float | None
+    band: str
+    reasons: list[str]
+
+
+def open_alerts(
+    engine: Engine, *, since: date, today: date, emails: Collection[str] | None, limit: int
+) -> tuple[list[OpenAlert], int]:
+    """Unacknowledged alerts raised in [since, today] on live accounts these people are on (every
+    account when `emails` is None): newest first, at most `limit`, and how many there are."""
+    statement = (
+        select(
+            ALERTS.c.id,
+            ALERTS.c.account_id,
+            ACCOUNTS.c.name,
+            ALERTS.c.day,
+            ALERTS.c.score,
+            ALERTS.c.band,
+            ALERTS.c.reasons,
+        )
+        .join(ACCOUNTS, ACCOUNTS.c.id == ALERTS.c.account_id)
+        .where(
+            ALERTS.c.day.between(since, today),
+            ALERTS.c.acknowledged_on.is_(None),
+            ACCOUNTS.c.status != "churned",
+            in_scope(emails),
+        )
+    )
+    with engine.connect() as connection:
+        rows = connection.execute(
+            statement.order_by(ALERTS.c.day.desc(), ALERTS.c.score, ALERTS.c.id).limit(limit)
+        ).all()
+    found = [OpenAlert(*row) for row in rows]
+    return found, total_rows(engine, statement, found, limit=limit, offset=0)
+
+
+def alert_account(engine: Engine, alert_id: int) -> int | None:
+    """The account an alert was raised on, or None when there is no such alert."""
+    with engine.connect() as connection:
+        return connection.scalar(select(ALERTS.c.account_id).where(ALERTS.c.id == alert_id))

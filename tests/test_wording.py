@@ -91,6 +91,7 @@ def test_japanese_risk_reasons_are_listed_with_the_ideographic_comma() -> None:
         account_id=1,
         external_id="A-1",
         name="Acme",
+        csm_email=None,
         score=30.0,
         band="red",
         baseline_score=None,

@@ -256,15 +256,39 @@ def _risk_line(m: Macros, line: RiskLine, worst_band_label: str, tr: Translator)
 
 
 def risks(answer: RisksAnswer, *, language: str) -> Message:
-    return _accounts(answer, language=language, portfolio=False)
+    return _accounts(answer, language=language)
 
 
-def portfolio(answer: RisksAnswer, *, language: str) -> Message:
-    """Every account in the person's scope, lowest score first: the Home tab's own list."""
-    return _accounts(answer, language=language, portfolio=True)
+def portfolio(answer: RisksAnswer, *, language: str, csm_names: dict[str, str] | None = None) -> list[Block]:
+    """Every account in the person's scope, lowest score first: the Home tab's own list, one section per
+    account with the button that opens its card. With `csm_names` (a manager's tab) each CSM's accounts
+    come under their name; the tab draws its own paging."""
+    tr = translator(language)
+    m = macros(language, "listings.j2")
+    if answer.scope.kind == "none":
+        return [SectionBlock(text=_md(m.not_on_team()))]
+    worst = labels.band_label(answer.worst_band, tr)
+    home = macros(language, "home.j2")
+    opener = home.open_card()
+    blocks: list[Block] = [SectionBlock(text=_md(home.portfolio_heading(answer.scope.kind, answer.total)))]
+    group: object = object()  # no CSM yet, not even "none"
+    for line in answer.lines:
+        if csm_names is not None and line.csm_email != group:
+            group = line.csm_email
+            who = csm_names.get(line.csm_email or "", line.csm_email) if line.csm_email else None
+            blocks.append(ContextBlock(elements=[_md(home.csm_group(who))]))
+        blocks.append(
+            SectionBlock(
+                text=_md(_risk_line(m, line, worst, tr)[:SECTION_LIMIT]),
+                accessory=ButtonElement(
+                    text=opener, action_id=slack_ids.HOME_OPEN_CARD, value=str(line.account_id)
+                ),
+            )
+        )
+    return blocks
 
 
-def _accounts(answer: RisksAnswer, *, language: str, portfolio: bool) -> Message:
+def _accounts(answer: RisksAnswer, *, language: str) -> Message:
     tr = translator(language)
     m = macros(language, "listings.j2")
     if answer.scope.kind == "none":
@@ -273,25 +297,7 @@ def _accounts(answer: RisksAnswer, *, language: str, portfolio: bool) -> Message
     worst = labels.band_label(answer.worst_band, tr)
     lines = [_risk_line(m, line, worst, tr) for line in answer.lines]
     page = Page(offset=answer.offset, shown=len(lines), total=answer.total)
-    if portfolio:
-        heading = macros(language, "home.j2").portfolio_heading(answer.scope.kind, answer.total)
-        context = None
-    else:
-        heading = m.risks_heading(answer)
-        context = m.risks_context(worst, answer.alert_days, answer.trend_days)
-    next_value = page_value("portfolio" if portfolio else "risks", None, page)
-    if portfolio:  # one section per account, with the button that opens its card
-        opener = macros(language, "home.j2").open_card()
-        blocks: list[Block] = [SectionBlock(text=_md(heading))]
-        blocks.extend(
-            SectionBlock(
-                text=_md(text[:SECTION_LIMIT]),
-                accessory=ButtonElement(
-                    text=opener, action_id=slack_ids.HOME_OPEN_CARD, value=str(line.account_id)
-                ),
-            )
-            for line, text in zip(answer.lines, lines, strict=True)
-        )
-        blocks.extend(paging_blocks(page, m, next_value=next_value, language=language))
-        return Message(text=_fallback(heading), blocks=blocks)
+    heading = m.risks_heading(answer)
+    context = m.risks_context(worst, answer.alert_days, answer.trend_days)
+    next_value = page_value("risks", None, page)
     return _listing(heading, lines, page, m, context=context, next_value=next_value, language=language)
