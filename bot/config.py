@@ -3,13 +3,21 @@
 from datetime import date, time
 from difflib import get_close_matches
 from pathlib import Path
-from typing import Any, Literal, get_args
+from typing import Annotated, Any, Literal, get_args
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 from babel.numbers import is_currency
 from jinja2 import Environment, TemplateSyntaxError
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from domain.digest.calendar import WEEKDAYS, BusinessCalendar
 from domain.health.scorecard import HealthConfig
@@ -152,6 +160,18 @@ class DigestConfig(BaseModel):
         return time(int(hour), int(minute))
 
 
+class SignalsConfig(BaseModel):
+    """Customers' own Slack channels as a health signal (README, "Customer channel signals")."""
+
+    model_config = ConfigDict(extra="forbid")
+    # channel id → account external id: the channels whose messages count for that account.
+    channels: dict[Annotated[str, StringConstraints(pattern=r"^[CG][A-Z0-9]{2,}$")], str] = Field(
+        default_factory=dict
+    )
+    # Also link a Slack Connect channel to the account whose domain its outside members' emails share.
+    link_by_domain: bool = True
+
+
 # key → {language: display name}: e.g. segments: {mid_market: {en: Mid-market, ja: 中堅企業}}.
 DisplayNameTable = dict[str, dict[Literal["en", "ja"], str]]
 
@@ -181,6 +201,7 @@ class WorkspaceConfig(BaseModel):
     digest: DigestConfig = Field(default_factory=DigestConfig)
     labels: LabelsConfig = Field(default_factory=LabelsConfig)
     sources: list[SourceConfig] = Field(default_factory=list)
+    signals: SignalsConfig = Field(default_factory=SignalsConfig)
 
     @field_validator("sources")
     @classmethod

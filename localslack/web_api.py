@@ -47,6 +47,16 @@ class _User:
     locale: str
     tz: str
     is_bot: bool
+    team_id: str | None = None  # another organisation's user, met through a Slack Connect channel
+
+
+@dataclass(frozen=True)
+class _Channel:
+    id: str
+    name: str
+    members: tuple[str, ...]
+    is_private: bool
+    is_ext_shared: bool
 
 
 @dataclass
@@ -68,6 +78,7 @@ class Workspace:
         self._upload_url = upload_url
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
+        self._channels: dict[str, _Channel] = {}
         self._uploads: dict[str, _Upload] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._ts_counter = itertools.count(1)
@@ -80,6 +91,9 @@ class Workspace:
             "chat.update": self._chat_update,
             "chat.delete": self._chat_delete,
             "conversations.open": self._conversations_open,
+            "conversations.list": self._conversations_list,
+            "conversations.info": self._conversations_info,
+            "conversations.members": self._conversations_members,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "usergroups.users.list": self._usergroups_users_list,
@@ -107,9 +121,24 @@ class Workspace:
         locale: str = "en-US",
         tz: str = "America/New_York",
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> None:
+        """A user of this workspace, or with `team_id` one of another organisation's."""
         handle = name or user_id.lower()
-        self._users[user_id] = _User(user_id, email, handle, real_name or handle, locale, tz, is_bot)
+        self._users[user_id] = _User(user_id, email, handle, real_name or handle, locale, tz, is_bot, team_id)
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        members: Iterable[str] = (),
+        is_private: bool = False,
+        is_ext_shared: bool = False,
+    ) -> None:
+        """A channel the bot is in; `is_ext_shared` for a Slack Connect channel shared with another
+        organisation."""
+        self._channels[channel_id] = _Channel(channel_id, name, tuple(members), is_private, is_ext_shared)
 
     def set_usergroup(self, group_id: str, user_ids: Iterable[str]) -> None:
         self._usergroups[group_id] = list(user_ids)
@@ -176,7 +205,7 @@ class Workspace:
             tz_label = now.tzname() or user.tz
         except (ZoneInfoNotFoundError, ValueError):
             tz_offset, tz_label = 0, user.tz
-        team_id = self._identity.team_id
+        team_id = user.team_id or self._identity.team_id
         profile: dict[str, Any] = {
             "real_name": user.real_name,
             "real_name_normalized": user.real_name,
@@ -283,6 +312,49 @@ class Workspace:
             return error_body("users_list_not_supplied")
         channel_id = f"D{users[0]}" if len(users) == 1 else "G" + "".join(sorted(users))
         return {"ok": True, "no_op": False, "already_open": False, "channel": {"id": channel_id}}
+
+    def _channel_object(self, channel: _Channel) -> dict[str, Any]:
+        return {
+            "id": channel.id,
+            "name": channel.name,
+            "is_channel": not channel.is_private,
+            "is_group": channel.is_private,
+            "is_private": channel.is_private,
+            "is_member": True,
+            "is_ext_shared": channel.is_ext_shared,
+            "is_shared": channel.is_ext_shared,
+            "num_members": len(channel.members),
+        }
+
+    def _conversations_list(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Channels of the asked types, a page at a time: `cursor` is the position of the next one."""
+        types = set(str(params.get("types") or "public_channel").split(","))
+        chosen = [
+            c
+            for c in self._channels.values()
+            if ("private_channel" if c.is_private else "public_channel") in types
+        ]
+        return self._page(params, [self._channel_object(c) for c in chosen], "channels")
+
+    def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channels.get(str(params.get("channel", "")))
+        if channel is None:
+            return error_body("channel_not_found")
+        return {"ok": True, "channel": self._channel_object(channel)}
+
+    def _conversations_members(self, params: dict[str, Any]) -> dict[str, Any]:
+        channel = self._channels.get(str(params.get("channel", "")))
+        if channel is None:
+            return error_body("channel_not_found")
+        return self._page(params, list(channel.members), "members")
+
+    @staticmethod
+    def _page(params: dict[str, Any], items: list[Any], key: str) -> dict[str, Any]:
+        start = int(params.get("cursor") or 0)
+        limit = int(params.get("limit") or 100)
+        shown = items[start : start + limit]
+        after = start + limit if start + limit < len(items) else ""
+        return {"ok": True, key: shown, "response_metadata": {"next_cursor": str(after)}}
 
     def _users_info(self, params: dict[str, Any]) -> dict[str, Any]:
         user = self._users.get(str(params.get("user", "")))

@@ -327,3 +327,33 @@ class HomeVisit(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     slack_user_id: str = Field(max_length=32, unique=True)
     opened_at: datetime
+
+
+class ChannelLink(SQLModel, table=True):
+    """A customer's Slack channel and the account it belongs to: named in the configuration, or found
+    through the email domain of the channel's members from another organisation."""
+
+    __tablename__ = "channel_link"
+
+    channel_id: str = Field(primary_key=True, max_length=32)
+    account_id: int = Field(foreign_key="account.id", index=True)
+    linked_by: str = Field(max_length=16)  # config | domain
+    linked_at: datetime
+
+
+class ChannelMessage(SQLModel, table=True):
+    """That a message was posted in a linked channel: when, and whether the customer or the team wrote
+    it. Never its text, its files or its author: the counts and reply times need none of them."""
+
+    __tablename__ = "channel_message"
+    __table_args__ = (
+        UniqueConstraint("channel_id", "ts", name="uq_channel_message"),
+        Index("ix_channel_message_account_posted", "account_id", "posted_at"),
+    )
+
+    id: int | None = Field(default=None, sa_column=Column(BigId, primary_key=True, autoincrement=True))
+    channel_id: str = Field(max_length=32)
+    ts: str = Field(max_length=32)  # Slack's id of the message in its channel: a retry repeats it
+    account_id: int = Field(foreign_key="account.id")
+    posted_at: datetime
+    from_customer: bool

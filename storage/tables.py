@@ -5,6 +5,8 @@ from sqlalchemy import Table
 from storage.models import (
     Account,
     AccountAlias,
+    ChannelLink,
+    ChannelMessage,
     Contract,
     HealthSnapshot,
     MetricObservation,
@@ -34,3 +36,5 @@ LEASES = _table(SchedulerLease)
 MOVEMENTS = _table(RevenueMovement)
 OBSERVATIONS = _table(MetricObservation)
 MILESTONES = _table(Milestone)
+CHANNEL_LINKS = _table(ChannelLink)
+CHANNEL_MESSAGES = _table(ChannelMessage)

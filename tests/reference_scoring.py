@@ -102,7 +102,10 @@ def score_account(
     config: HealthConfig, facts: AccountFacts, day: date, scorecard: Scorecard | None = None
 ) -> HealthResult:
     scorecard = scorecard or config.scorecard_for(facts.segment)
-    results = [measure_account(measure, facts, day) for measure in scorecard.measures]
+    measured = [measure_account(measure, facts, day) for measure in scorecard.measures]
+    # An optional measure without data is not part of the account's measures at all.
+    optional = {m.id for m in scorecard.measures if m.optional}
+    results = [r for r in measured if r.has_data or r.id not in optional]
     score = weighted_score(results, scorecard.min_measures)
     return HealthResult(
         account_id=facts.account_id,

@@ -26,6 +26,8 @@ MEASURE_LABELS = {
     "nps": N_("NPS"),
     "open_tickets": N_("Open support tickets"),
     "days_since_touch": N_("Last touch"),
+    "customer_channel_quiet": N_("Customer channel"),
+    "channel_reply_time": N_("Reply time in the customer channel"),
 }
 BAND_LABELS = {"red": N_("red"), "yellow": N_("yellow"), "green": N_("green"), "no_data": N_("no data")}
 BAND_EMOJI = {"red": ":red_circle:", "yellow": ":large_yellow_circle:", "green": ":large_green_circle:"}
@@ -71,6 +73,10 @@ METRIC_LABELS = {
     "nps": N_("NPS"),
     "open_tickets": N_("Open support tickets"),
     "touch": N_("Touches"),
+    "channel_customer_messages": N_("Customer messages"),
+    "channel_team_messages": N_("Team messages"),
+    "channel_first_reply_minutes": N_("Minutes to first reply"),
+    "channel_days_since_customer": N_("Days since the customer wrote"),
 }
 # How `csbot calibrate` names the measures it makes: metric + one of these (domain/calibration/features.py).
 _DERIVED = (
@@ -143,5 +149,13 @@ def measure_value(measure: MeasureResult, tr: Translator) -> str:
             return tr.ngettext("%(num)s open", "%(num)s open", round(value))
         case "days_since_touch":
             return tr.ngettext("%(num)s day ago", "%(num)s days ago", round(value))
+        case "customer_channel_quiet":
+            return tr.ngettext(
+                "the customer last wrote %(num)s day ago",
+                "the customer last wrote %(num)s days ago",
+                round(value),
+            )
+        case "channel_reply_time":
+            return tr.gettext("first reply after %(minutes)s min on average", minutes=tr.number(value, 0))
         case _:
             return tr.number(value, 1)

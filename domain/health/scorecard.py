@@ -33,6 +33,9 @@ class Measure(BaseModel):
     per_seat: bool = False
     weight: float = Field(gt=0)
     thresholds: list[Threshold] = Field(min_length=1)
+    # An optional measure an account has no data for is left off its card and its snapshot, not shown
+    # as "no data": a signal only some teams collect (customer channels) changes nothing for the rest.
+    optional: bool = False
 
     @model_validator(mode="after")
     def _metric_named(self) -> Self:

@@ -101,6 +101,7 @@ class _Step:
     aggregate: str
     per_seat: bool
     thresholds: "Thresholds"
+    optional: bool
 
     @classmethod
     def of(cls, measure: Measure) -> "_Step":
@@ -113,6 +114,7 @@ class _Step:
             aggregate=measure.aggregate,
             per_seat=measure.per_seat,
             thresholds=thresholds_of(measure),
+            optional=measure.optional,
         )
 
     def figures(self, batch: "_Batch") -> NDArray[np.float64]:
@@ -305,6 +307,7 @@ class Scorer:
                         "score": step_scores[position],
                     }
                     for step, values, step_scores in columns
+                    if not (step.optional and values[position] is None)
                 ]
         return BatchScores([a.id for a in accounts], names, scores, bands, measures)
 
