@@ -251,6 +251,7 @@ class WorkspaceConfig(BaseModel):
             risks=self.risks,
             channels=self.channels,
             default_language=self.default_locale,
+            zone=self.zone,
         )
 
 

@@ -170,12 +170,18 @@ class LocalWorkspace:
         return member.slack_user_id
 
     def send(
-        self, body: str, *, timestamp: int | None = None, signing_secret: str = LOCAL_SIGNING_SECRET
+        self,
+        body: str,
+        *,
+        timestamp: int | None = None,
+        signing_secret: str = LOCAL_SIGNING_SECRET,
+        headers: dict[str, str] | None = None,
     ) -> Exchange:
-        """POST a signed body to /slack/events, wait until every listener is done, return what happened."""
+        """POST a signed body to /slack/events, wait until every listener is done, return what happened.
+        `headers` adds Slack's own, e.g. X-Slack-Retry-Num on a retried event."""
         before = len(self.slack.calls)
         started = time.perf_counter()
-        status, text = post_signed(self.url, body, signing_secret, timestamp=timestamp)
+        status, text = post_signed(self.url, body, signing_secret, timestamp=timestamp, headers=headers)
         self.executor.wait_idle()
         elapsed = (time.perf_counter() - started) * 1000
         return Exchange(

@@ -24,6 +24,7 @@ from bot.access import Directory
 from bot.config import WorkspaceConfig
 from bot.delivery import Sender
 from bot.home import republish_homes
+from bot.signals import configured_links
 from bot.sync import SourceResult, chosen_sources, rescore_after, run_scheduled
 from domain.clock import Clock, system_clock, today_in
 from domain.digest.calendar import digest_due
@@ -71,6 +72,7 @@ class Jobs:
     def sweep(self) -> SweepResult | None:
         if not self.is_leader():
             return None
+        configured_links(self.engine, self.config.signals, now=self.clock())
         result = run_sweep(
             self.engine,
             self.config.sweep_policy,

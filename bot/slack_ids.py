@@ -28,7 +28,9 @@ LISTING_PAGE_BLOCK = "listing_page"
 
 # Events the app subscribes to (manifest.yml's bot_events); test_manifest keeps the two in step.
 HOME_OPENED = "app_home_opened"
-BOT_EVENTS = (HOME_OPENED,)
+MESSAGE = "message"  # the event type the two message subscriptions below deliver
+MESSAGE_EVENTS = ("message.channels", "message.groups")  # public and private channels
+BOT_EVENTS = (HOME_OPENED, *MESSAGE_EVENTS)
 
 # Bot scopes manifest.yml asks for; the README says why each is needed. Keep the three in step.
 BOT_SCOPES = (
@@ -39,6 +41,10 @@ BOT_SCOPES = (
     "users:read.email",
     "usergroups:read",
     "files:write",
+    "channels:history",
+    "groups:history",
+    "channels:read",
+    "groups:read",
 )
 
 # Buttons on renewal reminders and at-risk alerts; values are "<outbox message id>:<item id>".

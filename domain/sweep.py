@@ -6,16 +6,20 @@ messages but loses none.
 """
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 from sqlalchemy import Engine
 
+from domain.channel_signals import record_channel_days
 from domain.health.refresh import HealthRefresh
 from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import ChannelsConfig, RenewalsConfig, RisksConfig
 from domain.renewal_sweep import RenewalSweepResult, sweep_renewals
 from domain.risk_sweep import RiskSweepResult, read_risk_history, sweep_risks
+
+UTC_ZONE = ZoneInfo("UTC")
 
 
 @dataclass(frozen=True)
@@ -26,6 +30,7 @@ class SweepPolicy:
     risks: RisksConfig
     channels: ChannelsConfig
     default_language: str
+    zone: ZoneInfo = UTC_ZONE  # whose midnight ends a day of customer channel messages
 
 
 @dataclass(frozen=True)
@@ -43,7 +48,12 @@ def run_sweep(
 
     The health figures are read on a thread of their own; meanwhile this thread records the renewal
     reminders, which do not depend on the day's scores, and reads what the risk rules compare the
-    scores with. The at-risk alerts come last, from the scores just computed."""
+    scores with. The at-risk alerts come last, from the scores just computed.
+
+    Before scoring, customer channels' figures are worked out for yesterday (complete now, replies
+    after midnight included) and today so far, so a customer who went quiet scores lower today."""
+    if score_accounts:
+        record_channel_days(engine, [day - timedelta(days=1), day], policy.zone)
     with HealthRefresh(engine, policy.health, [day] if score_accounts else [], keep_scores_of=day) as refresh:
         renewals = sweep_renewals(
             engine,

@@ -282,10 +282,34 @@ class LocalSlackServer:
         locale: str = "en-US",
         tz: str = "America/New_York",
         is_bot: bool = False,
+        team_id: str | None = None,
     ) -> None:
+        """A user of this workspace, or with `team_id` one of another organisation (Slack Connect)."""
         with self._condition:
             self._workspace.add_user(
-                user_id, email=email, name=name, real_name=real_name, locale=locale, tz=tz, is_bot=is_bot
+                user_id,
+                email=email,
+                name=name,
+                real_name=real_name,
+                locale=locale,
+                tz=tz,
+                is_bot=is_bot,
+                team_id=team_id,
+            )
+
+    def add_channel(
+        self,
+        channel_id: str,
+        *,
+        name: str,
+        members: Iterable[str] = (),
+        is_private: bool = False,
+        is_ext_shared: bool = False,
+    ) -> None:
+        chosen = list(members)
+        with self._condition:
+            self._workspace.add_channel(
+                channel_id, name=name, members=chosen, is_private=is_private, is_ext_shared=is_ext_shared
             )
 
     def set_usergroup(self, group_id: str, user_ids: Iterable[str]) -> None:

@@ -124,12 +124,27 @@ def last_customer_posts(engine: Engine, before: datetime) -> dict[int, datetime]
 
 
 def linked_accounts(engine: Engine) -> dict[int, tuple[str, datetime]]:
-    """Each account with a linked channel: its external id, and when its first channel was linked."""
+    """Each live account with a linked channel: its external id, and since when its channels count (the
+    first link, or the first message counted if that is earlier: a delayed event lands after it)."""
+    first_post = (
+        select(CHANNEL_MESSAGES.c.account_id, func.min(CHANNEL_MESSAGES.c.posted_at).label("at"))
+        .group_by(CHANNEL_MESSAGES.c.account_id)
+        .subquery()
+    )
     with engine.connect() as connection:
         rows = connection.execute(
-            select(CHANNEL_LINKS.c.account_id, ACCOUNTS.c.external_id, func.min(CHANNEL_LINKS.c.linked_at))
+            select(
+                CHANNEL_LINKS.c.account_id,
+                ACCOUNTS.c.external_id,
+                func.min(CHANNEL_LINKS.c.linked_at),
+                func.min(first_post.c.at),
+            )
             .join(ACCOUNTS, ACCOUNTS.c.id == CHANNEL_LINKS.c.account_id)
+            .outerjoin(first_post, first_post.c.account_id == CHANNEL_LINKS.c.account_id)
             .where(ACCOUNTS.c.status != "churned")
             .group_by(CHANNEL_LINKS.c.account_id, ACCOUNTS.c.external_id)
         )
-        return {account_id: (external_id, linked_at) for account_id, external_id, linked_at in rows}
+        return {
+            account_id: (external_id, min(linked_at, posted_at) if posted_at else linked_at)
+            for account_id, external_id, linked_at, posted_at in rows
+        }

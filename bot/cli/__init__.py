@@ -18,6 +18,7 @@ from bot.cli import (
     score_cmd,
     scores_cmd,
     shell_cmd,
+    signals_cmd,
     sweep_cmd,
     sync_cmd,
     team_cmd,
@@ -45,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
         cmd_cmd,
         shell_cmd,
         team_cmd,
+        signals_cmd,
     ):
         module.add_parser(subparsers)
     return parser
