@@ -232,3 +232,32 @@ def test_the_tour_syncs_hubspot_and_ingested_usage_reaches_the_health_card(
         line.split(": ", 1)[1] for line in shown.splitlines() if line.startswith("/cs health acme, ")
     )
     assert before != after  # the card moved with the usage sent a moment before
+
+
+def test_the_tour_opens_the_home_tab_and_shows_acme_going_quiet_lowering_its_score(
+    workspace: DemoWorkspace, engine: Engine, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from bot.cli.demo_home import show_home, show_quiet_customer, with_customer_channel
+
+    config = with_customer_channel(load_config())
+    names = {person.slack_user_id: person.name for person in workspace.team}
+    clock = fixed_clock(datetime.combine(TODAY, time(3, 0), tzinfo=UTC))
+    with LocalWorkspace(engine=engine, config=config, clock=clock) as local:
+        show_home(local, tour_user=workspace.tour_user_id, names=names)
+        show_quiet_customer(local, config, TODAY, tour_user=workspace.tour_user_id, names=names)
+    shown = capsys.readouterr().out
+    assert f"views.publish (the Home tab of {workspace.tour_user_id})" in shown
+    assert "YOUR ACCOUNTS" in shown and "[All bands ▾]  [Renewals in 90 days ▾]" in shown
+    assert "lowest score first" in shown and "[Open]" in shown
+    quiet = [line.strip() for line in shown.splitlines() if line.strip().startswith("Customer channel:")]
+    assert quiet == [
+        "Customer channel: the customer last wrote 14 days ago → 75/100",
+        "Customer channel: the customer last wrote 15 days ago → 50/100",
+    ]
+    today_score, tomorrow_score = (
+        float(line.split(": health ")[1].split(" ")[0])
+        for line in shown.splitlines()
+        if "/cs health acme, " in line
+    )
+    assert tomorrow_score < today_score
+    assert "22 counted" in shown

@@ -49,6 +49,9 @@ def test_a_csm_sees_their_accounts_in_their_language(engine: Engine) -> None:
     assert view["type"] == "home"
     shown = json.dumps(view, ensure_ascii=False)
     assert view["blocks"][0]["text"]["text"] == "担当アカウント"
+    [filters] = [b for b in view["blocks"] if b.get("block_id") == slack_ids.HOME_FILTERS_BLOCK]
+    menus = [e["initial_option"]["text"]["text"] for e in filters["elements"]]
+    assert menus == ["すべてのバンド", "90 日以内の更新"]
     assert "Acme Corporation" in shown
     # Only the asker's own accounts: Sakura, Globex and the hostile name belong to nobody here.
     assert "さくら物流" not in shown and "Globex" not in shown and "Partners" not in shown

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot import slack_ids
 from bot.cli.common import load_settings, open_database, workspace_config
+from bot.cli.demo_home import show_home, show_quiet_customer, with_customer_channel
 from bot.cli.printing import buttons, calls_as_text
 from bot.cli.sweep_cmd import describe
 from bot.config import SourceConfig, WorkspaceConfig
@@ -105,6 +106,7 @@ def run(args: argparse.Namespace) -> int:
     roles = {person.slack_user_id: person.role.upper() for person in demo.team} | {
         STRANGER: "not on the CS team"
     }
+    config = with_customer_channel(config)
     with LocalWorkspace(engine=engine, config=config, ingest_token=DEMO_INGEST_TOKEN) as workspace:
         workspace.slack.add_user(STRANGER, email="pat.visitor@example.org", real_name=names[STRANGER])
         offered = []
@@ -125,6 +127,8 @@ def run(args: argparse.Namespace) -> int:
         show_win_shortcut(workspace, tour_user=demo.tour_user_id, teammate=demo.ja_user_id, names=names)
         show_live_data(workspace, today, tour_user=demo.tour_user_id)
         show_sweep(workspace, config, today, tour_user=demo.tour_user_id, names=names)
+        show_home(workspace, tour_user=demo.tour_user_id, names=names)
+        show_quiet_customer(workspace, config, today, tour_user=demo.tour_user_id, names=names)
         show_digest(workspace, config, today, names=names)
     print('Try your own: csbot cmd "/cs health <account>", csbot sweep, or csbot shell')
     return 0

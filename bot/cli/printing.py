@@ -49,11 +49,19 @@ def _seen(text: str, names: Mapping[str, str] | None = None) -> str:
     return html.unescape(text)
 
 
+def blocks_as_text(blocks: Iterable[dict[str, Any]], names: Mapping[str, str] | None = None) -> str:
+    """Block Kit blocks as a person in Slack would read them."""
+    return "\n".join(line for block in blocks for line in _block_lines(block, names))
+
+
 def _block_lines(block: dict[str, Any], names: Mapping[str, str] | None) -> list[str]:
     kind = block.get("type")
     if kind == "section":
         lines = [_seen(block["text"]["text"], names)] if block.get("text") else []
         lines += [_seen(field["text"], names) for field in block.get("fields", [])]
+        accessory = (block.get("accessory") or {}).get("text", {}).get("text")
+        if accessory and lines:
+            lines[0] += f"  [{_seen(accessory)}]"
         return lines
     if kind == "context":
         return ["  " + " ".join(_seen(e.get("text", ""), names) for e in block.get("elements", []))]
@@ -61,13 +69,28 @@ def _block_lines(block: dict[str, Any], names: Mapping[str, str] | None) -> list
         return ["─" * 40]
     if kind == "actions":
         return [
-            "  ".join(f"[{_seen(e['text']['text'])}]" for e in block.get("elements", []) if e.get("text"))
+            "  ".join(_control(e) for e in block.get("elements", []) if e.get("text") or e.get("options"))
         ]
     if kind == "header":
         return [_seen(block["text"]["text"]).upper()]
     if kind == "image":
         return [f"(image: {block.get('alt_text', '')})"]
     return [f"({kind} block)"]
+
+
+def _control(element: dict[str, Any]) -> str:
+    """A button as [label]; a menu as [label ▾], showing its chosen option."""
+    if element.get("text"):
+        return f"[{_seen(element['text']['text'])}]"
+    chosen = element.get("initial_option") or element["options"][0]
+    return f"[{_seen(chosen['text']['text'])} ▾]"
+
+
+def _view(call: RecordedCall) -> dict[str, Any]:
+    view = call.body.get("view")
+    if isinstance(view, str):  # the SDK sends a view as JSON text in a form-encoded call
+        view = json.loads(view)
+    return view if isinstance(view, dict) else {}
 
 
 def buttons(calls: Iterable[RecordedCall]) -> list[Button]:
@@ -96,6 +119,8 @@ def _audience(call: RecordedCall) -> str:
     if call.method == "files.completeUploadExternal":
         files = ", ".join(str(f.get("title") or f.get("id")) for f in body.get("files") or [])
         return f"to {body.get('channel_id', '?')}, with the file {files}"
+    if call.method == "views.publish":
+        return f"the Home tab of {body.get('user_id', '?')}"
     if call.method == "chat.postEphemeral":
         return f"visible only to {body.get('user')} in {body.get('channel')}"
     return f"to {body.get('channel', '?')}"
@@ -116,7 +141,7 @@ def calls_as_text(calls: Iterable[RecordedCall], names: Mapping[str, str] | None
             out.append(f"── file upload ({call.body.get('size', '?')} bytes)\n")
             continue
         out.append(f"── {call.method} ({_audience(call)})")
-        blocks = call.body.get("blocks")
+        blocks = call.body.get("blocks") or _view(call).get("blocks")
         if blocks:
             for block in blocks:
                 out.extend(_block_lines(block, names))
