@@ -86,6 +86,12 @@ class Directory:
 
         return slack_user_id in self._groups.get(group, load)
 
+    def is_guest(self, client: WebClient, slack_user_id: str) -> bool:
+        """Whether the person is a single- or multi-channel guest of the workspace (how customers often
+        join a vendor's own channel for them); read through the same cache as everything else."""
+        profile = self._profile(client, slack_user_id)
+        return bool(profile.get("is_restricted") or profile.get("is_ultra_restricted"))
+
     def cached_language(self, slack_user_id: str) -> str:
         """The person's language from what is already known (no Slack call): for replies on error paths."""
         profile = self._profiles.peek(slack_user_id) or {}

@@ -4,12 +4,14 @@ belongs to, and the scan behind `csbot signals channels`.
 What counts is a person's message as posted: a plain message, a file shared with a comment, a thread
 reply sent to the channel. Edits (`message_changed`) and deletions do not add or remove a message (a
 message counts when it was posted, once); bot messages, csbot's own included, and joins, topics and
-other channel notices are not anyone writing. Only the time and whether the customer or the team wrote
-are stored: the event's text and files are read by nobody here and dropped with the event.
+other channel notices are not anyone writing. The customer is whoever writes from another
+organisation (Slack Connect) or as a guest of this workspace. Only the time and whether the customer
+or the team wrote are stored: the event's text and files are read by nobody here and dropped with the
+event.
 """
 
 import logging
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
@@ -43,6 +45,10 @@ def from_outside(event: Mapping[str, Any], team_id: str) -> bool:
     return writer_team != team_id
 
 
+def _is_guest(user: Mapping[str, Any]) -> bool:
+    return bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+
+
 def configured_links(engine: Engine, signals: SignalsConfig, *, now: datetime) -> list[str]:
     """The configuration's channel links, stored; the account ids it names that no account has."""
     if not signals.channels:
@@ -59,15 +65,16 @@ def configured_links(engine: Engine, signals: SignalsConfig, *, now: datetime) -
 
 
 def _outside_domain(client: WebClient, slack_user_id: str, team_id: str) -> str | None:
-    """The email domain of a person from another organisation; None for our own people, bots, and
-    anyone whose profile Slack does not give."""
+    """The email domain of a customer: someone from another organisation, or a guest of ours; None for
+    our own people, bots, and anyone whose profile Slack does not give."""
     try:
         user = client.users_info(user=slack_user_id)["user"]
     except SlackApiError as error:
         logger.warning("users.info failed for %s: %s", slack_user_id, error.response.get("error"))
         return None
     email = str((user.get("profile") or {}).get("email") or "")
-    if user.get("is_bot") or user.get("team_id", team_id) == team_id or "@" not in email:
+    ours = user.get("team_id", team_id) == team_id and not _is_guest(user)
+    if user.get("is_bot") or ours or "@" not in email:
         return None
     return email.rpartition("@")[2].lower()
 
@@ -79,24 +86,18 @@ def _account_for_domains(engine: Engine, domains: set[str]) -> int | None:
     return accounts.pop() if len(accounts) == 1 else None
 
 
-def account_for_channel(
-    engine: Engine,
-    signals: SignalsConfig,
-    client: WebClient,
-    event: Mapping[str, Any],
-    *,
-    team_id: str,
-    now: datetime,
-) -> int | None:
-    """The account the message's channel belongs to, linking it on the way: by the configuration, by a
-    link made before, or (for a message from outside) by the writer's email domain."""
-    channel_id = str(event["channel"])
+def linked_account(engine: Engine, signals: SignalsConfig, channel_id: str, *, now: datetime) -> int | None:
+    """The account the channel is linked to: by the configuration, or by a link made before."""
     if channel_id in signals.channels:
         configured_links(engine, signals, now=now)
-    account_id = channel_signals.linked_account(engine, channel_id)
-    if account_id is not None or not signals.link_by_domain or not from_outside(event, team_id):
-        return account_id
-    domain = _outside_domain(client, str(event["user"]), team_id)
+    return channel_signals.linked_account(engine, channel_id)
+
+
+def link_by_domain(
+    engine: Engine, client: WebClient, channel_id: str, writer: str, *, team_id: str, now: datetime
+) -> int | None:
+    """Link the channel to the one account whose domain the customer writer's email is on, if any."""
+    domain = _outside_domain(client, writer, team_id)
     account_id = _account_for_domains(engine, {domain}) if domain else None
     if account_id is not None:
         channel_signals.link(engine, channel_id, account_id, by="domain", at=now)
@@ -113,21 +114,30 @@ def record_message_event(
     team_id: str,
     bot_user_id: str | None,
     now: datetime,
+    is_guest: Callable[[str], bool] = lambda _user: False,
 ) -> bool:
     """Count the message once if it is a person writing in a linked channel; True when it was counted
-    now (False: not counted, or counted already, as a retried event is)."""
+    now (False: not counted, or counted already, as a retried event is). The customer is whoever
+    writes from another organisation, or as a guest of this workspace (`is_guest`, asked only when
+    the answer matters: the workspace's own channels carry most messages)."""
     if not counts(event, bot_user_id=bot_user_id):
         return False
-    account_id = account_for_channel(engine, signals, client, event, team_id=team_id, now=now)
+    channel_id, writer = str(event["channel"]), str(event["user"])
+    account_id = linked_account(engine, signals, channel_id, now=now)
+    if account_id is None and not signals.link_by_domain:
+        return False
+    from_customer = from_outside(event, team_id) or is_guest(writer)
+    if account_id is None and from_customer:
+        account_id = link_by_domain(engine, client, channel_id, writer, team_id=team_id, now=now)
     if account_id is None:
         return False
     return channel_signals.record_message(
         engine,
-        channel_id=str(event["channel"]),
+        channel_id=channel_id,
         ts=str(event["ts"]),
         account_id=account_id,
         posted_at=datetime.fromtimestamp(float(event["ts"]), tz=UTC),
-        from_customer=from_outside(event, team_id),
+        from_customer=from_customer,
     )
 
 

@@ -283,8 +283,10 @@ class LocalSlackServer:
         tz: str = "America/New_York",
         is_bot: bool = False,
         team_id: str | None = None,
+        is_guest: bool = False,
     ) -> None:
-        """A user of this workspace, or with `team_id` one of another organisation (Slack Connect)."""
+        """A user of this workspace (a guest with `is_guest`), or with `team_id` one of another
+        organisation (Slack Connect)."""
         with self._condition:
             self._workspace.add_user(
                 user_id,
@@ -295,6 +297,7 @@ class LocalSlackServer:
                 tz=tz,
                 is_bot=is_bot,
                 team_id=team_id,
+                is_guest=is_guest,
             )
 
     def add_channel(

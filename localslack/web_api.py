@@ -48,6 +48,7 @@ class _User:
     tz: str
     is_bot: bool
     team_id: str | None = None  # another organisation's user, met through a Slack Connect channel
+    is_guest: bool = False  # a single- or multi-channel guest of this workspace
 
 
 @dataclass(frozen=True)
@@ -122,10 +123,13 @@ class Workspace:
         tz: str = "America/New_York",
         is_bot: bool = False,
         team_id: str | None = None,
+        is_guest: bool = False,
     ) -> None:
-        """A user of this workspace, or with `team_id` one of another organisation's."""
+        """A user of this workspace (a guest with `is_guest`), or with `team_id` another organisation's."""
         handle = name or user_id.lower()
-        self._users[user_id] = _User(user_id, email, handle, real_name or handle, locale, tz, is_bot, team_id)
+        self._users[user_id] = _User(
+            user_id, email, handle, real_name or handle, locale, tz, is_bot, team_id, is_guest
+        )
 
     def add_channel(
         self,
@@ -225,6 +229,8 @@ class Workspace:
             "tz_label": tz_label,
             "tz_offset": tz_offset,
             "is_bot": user.is_bot,
+            "is_restricted": user.is_guest,
+            "is_ultra_restricted": False,
             "is_app_user": False,
             "profile": profile,
         }

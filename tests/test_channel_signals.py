@@ -260,3 +260,26 @@ def test_a_customer_going_quiet_lowers_the_score_the_next_day_and_unlinked_accou
         globex = connection.execute(select(Account.id).where(Account.external_id == "A-3")).scalar()
     for _, measures in _scores(engine, int(globex)).values():  # type: ignore[arg-type]
         assert "customer_channel_quiet" not in measures and "channel_reply_time" not in measures
+
+
+def test_in_a_channel_of_our_own_a_guest_writes_as_the_customer_and_links_it_by_domain(
+    engine: Engine,
+) -> None:
+    build_small_workspace(engine)
+    with engine.begin() as connection:
+        connection.execute(
+            update(Account).where(Account.external_id == "A-2").values(domain="sakura-logi.co.jp")
+        )
+    with LocalWorkspace(engine=engine, config=_config(), clock=fixed_clock(NOW)) as workspace:
+        workspace.slack.add_user("U0GUEST", email="hanako@sakura-logi.co.jp", is_guest=True)
+        workspace.slack.add_user(CSM_ID, email="misaki.sato@example.com")
+        for at, user in ((_at(-1, 9), "U0GUEST"), (_at(-1, 10), CSM_ID)):
+            event = _message(at, user, outside=False, channel="C0SAKURAGUESTS")
+            assert workspace.send(event_body(event)).status == 200
+    with engine.connect() as connection:
+        link = connection.execute(select(ChannelLink.channel_id, ChannelLink.linked_by)).all()
+        kinds = connection.execute(
+            select(ChannelMessage.from_customer).order_by(ChannelMessage.posted_at)
+        ).all()
+    assert link == [("C0SAKURAGUESTS", "domain")]
+    assert [k for (k,) in kinds] == [True, False]  # the guest is the customer, 佐藤 the team

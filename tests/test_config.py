@@ -59,6 +59,7 @@ health:
             "names none",
         ),
         ("health:\n  bands: [{name: red, below: 50}]\n", "no 'below'"),
+        ("signals:\n  channels: {general: A-1}\n", r"signals\.channels"),  # a name, not a channel id
         ("- just\n- a list\n", "mapping"),
     ],
 )

@@ -1,6 +1,7 @@
 from pathlib import Path
 
 import yaml
+from sqlalchemy import Engine
 
 from bot import slack_ids
 from bot.cli import build_parser
@@ -59,3 +60,30 @@ def test_manifest_subscribes_to_the_events_the_app_listens_for_and_enables_the_h
     manifest = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
     assert tuple(manifest["settings"]["event_subscriptions"]["bot_events"]) == slack_ids.BOT_EVENTS
     assert manifest["features"]["app_home"]["home_tab_enabled"] is True
+
+
+def _event_for(subscription: str) -> dict:
+    """A minimal event of the kind a manifest subscription delivers (message.channels: a `message`
+    event from a public channel)."""
+    kind, _, source = subscription.partition(".")
+    event: dict = {"type": kind, "user": "U0CSM01", "event_ts": "1795400000.000100"}
+    if kind == "message":
+        event |= {
+            "channel": "C0SOMEWHERE",
+            "channel_type": {"channels": "channel", "groups": "group"}[source],
+        }
+        event |= {"ts": "1795400000.000100", "text": "hello"}
+    return event
+
+
+def test_the_app_has_a_listener_for_every_event_the_manifest_subscribes_to(engine: Engine) -> None:
+    from bot.config import load_config
+    from bot.local import LocalWorkspace
+    from localslack import event_body
+
+    with LocalWorkspace(engine=engine, config=load_config()) as workspace:
+        answered = {s: workspace.send(event_body(_event_for(s))).status for s in slack_ids.BOT_EVENTS}
+        # Bolt answers 404 to an event nothing listens for: the check above could fail.
+        unheard = workspace.send(event_body({"type": "reaction_added", "user": "U0CSM01"})).status
+    assert answered == dict.fromkeys(slack_ids.BOT_EVENTS, 200)
+    assert unheard == 404

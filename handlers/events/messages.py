@@ -21,6 +21,7 @@ def make_listener(services: Services) -> Callable[..., None]:
             team_id=str(body.get("team_id") or context.team_id or ""),
             bot_user_id=context.bot_user_id,
             now=services.now(),
+            is_guest=lambda user: services.directory.is_guest(client, user),
         )
 
     return posted
