@@ -344,3 +344,20 @@ def test_three_hundred_accounts_page_within_the_tab(engine: Engine) -> None:
     assert "home_page:next" not in json.dumps(last)
     for view in (first, second, last):
         assert len(view["blocks"]) <= 100
+
+
+def test_a_csm_named_like_a_mention_reaches_the_managers_tab_as_text(engine: Engine) -> None:
+    build_small_workspace(engine)
+    _add_people(engine)
+    with Session(engine) as session:
+        add_person(
+            session, "mal@example.com", "Mal <!here> & Co", "csm", "U0MAL", manager_email="mgr@example.com"
+        )
+        add_account(session, "M-1", "Mal's Account", arr=500, csm_email="mal@example.com")
+        session.commit()
+    config = load_config()
+    refresh_snapshots(engine, config.health, [TODAY])
+    with LocalWorkspace(engine=engine, config=config, clock=fixed_clock(NOW)) as workspace:
+        shown = json.dumps(_view(_published(workspace, MANAGER_ID)[0]), ensure_ascii=False)
+    assert "Mal &lt;!here&gt; &amp; Co" in shown  # in the team summary and the group heading
+    assert "<!here>" not in shown
