@@ -18,6 +18,7 @@ from jinja2 import TemplateError
 from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError, SlackClientError
 
+from bot import slack_ids
 from bot.config import WorkspaceConfig
 from bot.render import digest as digest_render
 from bot.render.digest import DigestPost
@@ -44,6 +45,7 @@ PERMANENT_ERRORS = {
 }
 MAX_BACKOFF = timedelta(hours=1)
 PER_CHANNEL_SECONDS = 1.0
+HISTORY_PAGES = 5  # how far back (200 messages a page) an earlier post of a retried message is looked for
 
 
 @dataclass
@@ -93,19 +95,79 @@ class Sender:
                 self.sleep(wait)
         self._last_post[channel] = self.monotonic()
 
+    def _earlier_post(self, message: dict[str, Any], channel: str, *, file_name: str | None = None) -> str:
+        """The ts of this message if an earlier attempt already got it into the channel, else "".
+
+        Only asked for a message tried before: its sender may have died after Slack accepted the post
+        and before marking it sent. The post is recognised by the outbox key in its metadata (or, for
+        the digest, by its chart's file name) among the channel's newest messages. Not by time: the
+        sender's clock and Slack's need not agree."""
+        if message["attempts"] <= 1:
+            return ""
+        cursor: str | None = None
+        for _ in range(HISTORY_PAGES):
+            try:
+                page = self.client.conversations_history(
+                    channel=channel, limit=200, include_all_metadata=True, cursor=cursor
+                )
+            except SlackApiError as error:
+                logger.warning(
+                    "could not read %s to check whether outbox message %s went out already (%s); sending it",
+                    channel,
+                    message["id"],
+                    error.response.get("error"),
+                )
+                return ""
+            for posted in page.get("messages") or []:
+                metadata = posted.get("metadata") or {}
+                key = (metadata.get("event_payload") or {}).get("outbox_key")
+                named = (
+                    any(f.get("name") == file_name for f in posted.get("files") or []) if file_name else False
+                )
+                if named or (
+                    metadata.get("event_type") == slack_ids.OUTBOX_METADATA_EVENT
+                    and key == message["dedup_key"]
+                ):
+                    logger.info(
+                        "outbox message %s was in %s already (ts %s): marked sent, not posted again",
+                        message["id"],
+                        channel,
+                        posted.get("ts"),
+                    )
+                    return str(posted.get("ts", ""))
+            cursor = (page.get("response_metadata") or {}).get("next_cursor") or None
+            if not cursor:
+                break
+        return ""
+
+    @staticmethod
+    def _metadata(message: dict[str, Any]) -> dict[str, Any]:
+        return {
+            "event_type": slack_ids.OUTBOX_METADATA_EVENT,
+            "event_payload": {"outbox_key": message["dedup_key"]},
+        }
+
     def _post(self, message: dict[str, Any], rendered: Message) -> tuple[str, str]:
         channel = message["recipient"]
         if channel.startswith(("U", "W")):
             # A user id: a DM goes to the conversation Slack opens (or reopens) with them.
             channel = self.client.conversations_open(users=channel)["channel"]["id"]
+        earlier = self._earlier_post(message, channel)
+        if earlier:
+            return channel, earlier
         self._pace(channel)
-        response = self.client.chat_postMessage(channel=channel, **rendered.payload())
+        response = self.client.chat_postMessage(
+            channel=channel, metadata=self._metadata(message), **rendered.payload()
+        )
         return str(response["channel"]), str(response["ts"])
 
     def _post_digest(self, message: dict[str, Any], post: DigestPost) -> tuple[str, str, dict[str, Any]]:
         """The digest goes up as one message carrying its chart; without files:write, without the chart."""
         channel = message["recipient"]
         payload = post.message.payload()
+        earlier = self._earlier_post(message, channel, file_name=post.chart_filename)
+        if earlier:
+            return channel, earlier, payload
         self._pace(channel)
         try:
             response = self.client.files_upload_v2(channel=channel, **digest_render.upload_arguments(post))
@@ -113,7 +175,9 @@ class Sender:
             if error.response.get("error") != "missing_scope":
                 raise
             logger.warning("no files:write scope: the digest for %s goes out without its chart", channel)
-            posted = self.client.chat_postMessage(channel=channel, **payload)
+            posted = self.client.chat_postMessage(
+                channel=channel, metadata=self._metadata(message), **payload
+            )
             return str(posted["channel"]), str(posted["ts"]), payload
         return channel, _shared_ts(response.get("files") or [], channel), payload
 

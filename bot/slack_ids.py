@@ -45,7 +45,12 @@ BOT_SCOPES = (
     "groups:history",
     "channels:read",
     "groups:read",
+    "im:history",
 )
+
+# The message metadata every outbox post carries ({"outbox_key": <dedup key>}): after a crash, the
+# sender finds in the channel's history whether Slack already has the message before posting it again.
+OUTBOX_METADATA_EVENT = "csbot_outbox_message"
 
 # Buttons on renewal reminders and at-risk alerts; values are "<outbox message id>:<item id>".
 RENEWAL_MARK_RENEWED = "renewal_mark_renewed"

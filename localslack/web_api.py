@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import secrets
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -80,6 +81,8 @@ class Workspace:
         self._users: dict[str, _User] = {}
         self._usergroups: dict[str, list[str]] = {}
         self._channels: dict[str, _Channel] = {}
+        # Every message posted, per channel, oldest first: what conversations.history reads.
+        self._history: dict[str, list[dict[str, Any]]] = {}
         self._uploads: dict[str, _Upload] = {}
         self._views: dict[str, dict[str, Any]] = {}
         self._ts_counter = itertools.count(1)
@@ -95,6 +98,7 @@ class Workspace:
             "conversations.list": self._conversations_list,
             "conversations.info": self._conversations_info,
             "conversations.members": self._conversations_members,
+            "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "users.lookupByEmail": self._users_lookup_by_email,
             "usergroups.users.list": self._usergroups_users_list,
@@ -191,6 +195,8 @@ class Workspace:
         for key in ("blocks", "attachments", "thread_ts", "metadata"):
             if key in params:
                 message[key] = params[key]
+        if isinstance(message.get("metadata"), str):  # sent form-encoded, the metadata is JSON text
+            message["metadata"] = json.loads(message["metadata"])
         return message
 
     def _message_problem(self, params: dict[str, Any]) -> str | None:
@@ -279,7 +285,9 @@ class Workspace:
             return error_body(problem)
         ts = self._next_ts()
         channel = self._channel_for(str(params["channel"]))
-        return {"ok": True, "channel": channel, "ts": ts, "message": self._message(params, ts)}
+        message = self._message(params, ts)
+        self._history.setdefault(channel, []).append(message)
+        return {"ok": True, "channel": channel, "ts": ts, "message": message}
 
     def _chat_post_ephemeral(self, params: dict[str, Any]) -> dict[str, Any]:
         problem = self._message_problem(params)
@@ -295,12 +303,17 @@ class Workspace:
         if not params.get("ts"):
             return error_body("message_not_found")
         ts = str(params["ts"])
+        message = self._message(params, ts)
+        posted = self._history.get(str(params["channel"]), [])
+        for index, earlier in enumerate(posted):
+            if earlier["ts"] == ts:
+                posted[index] = {**earlier, **message}
         return {
             "ok": True,
             "channel": str(params["channel"]),
             "ts": ts,
             "text": params.get("text", ""),
-            "message": self._message(params, ts),
+            "message": message,
         }
 
     def _chat_delete(self, params: dict[str, Any]) -> dict[str, Any]:
@@ -308,7 +321,9 @@ class Workspace:
             return error_body("channel_not_found")
         if not params.get("ts"):
             return error_body("message_not_found")
-        return {"ok": True, "channel": str(params["channel"]), "ts": str(params["ts"])}
+        channel, ts = str(params["channel"]), str(params["ts"])
+        self._history[channel] = [m for m in self._history.get(channel, []) if m["ts"] != ts]
+        return {"ok": True, "channel": channel, "ts": ts}
 
     def _conversations_open(self, params: dict[str, Any]) -> dict[str, Any]:
         if params.get("channel"):
@@ -341,6 +356,24 @@ class Workspace:
             if ("private_channel" if c.is_private else "public_channel") in types
         ]
         return self._page(params, [self._channel_object(c) for c in chosen], "channels")
+
+    def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
+        """A channel's messages newest first, within `oldest` and `latest`, a page at a time. As Slack
+        does, message metadata comes back only when `include_all_metadata` is asked for."""
+        channel = str(params.get("channel", ""))
+        if not channel:
+            return error_body("channel_not_found")
+        oldest = float(params.get("oldest") or 0)
+        latest = float(params.get("latest") or "inf")
+        with_metadata = truthy(params.get("include_all_metadata"))
+        chosen = [
+            m if with_metadata else {k: v for k, v in m.items() if k != "metadata"}
+            for m in reversed(self._history.get(channel, []))
+            if oldest <= float(m["ts"]) <= latest
+        ]
+        page = self._page(params, chosen, "messages")
+        page["has_more"] = bool(page["response_metadata"]["next_cursor"])
+        return page
 
     def _conversations_info(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = self._channels.get(str(params.get("channel", "")))
@@ -443,4 +476,10 @@ class Workspace:
                     "shares": shares,
                 }
             )
+        for channel in channels:  # the share is a message in the channel, carrying the files
+            ts = shares["public"][channel][0]["ts"]
+            message = self._message({"blocks": params["blocks"]} if params.get("blocks") else {}, ts)
+            if isinstance(message.get("blocks"), str):
+                message["blocks"] = json.loads(message["blocks"])
+            self._history.setdefault(channel, []).append({**message, "files": files})
         return {"ok": True, "files": files}

@@ -300,6 +300,32 @@ def test_the_digest_goes_up_once_as_one_message_carrying_the_chart(
     assert sent.dedup_key == f"digest:{CHANNEL}:2026-10"
 
 
+def test_a_sender_killed_after_the_digest_went_up_does_not_post_it_again(
+    engine: Engine, slack: LocalSlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from storage import outbox
+
+    class Killed(BaseException):
+        pass
+
+    def die(*_args: object, **_kwargs: object) -> None:
+        raise Killed
+
+    build_october(engine)
+    clock = MovableClock(tokyo(date(2026, 11, 2), 9))
+    monkeypatch.setattr(outbox, "mark_sent", die)
+    with pytest.raises(Killed):
+        Jobs(engine, digest_config(), client_for(slack), clock).monthly_digest()
+    monkeypatch.undo()
+    clock.moment += timedelta(seconds=outbox.CLAIM_SECONDS + 1)
+    Sender(engine, client_for(slack), digest_config(), clock=clock, sleep=lambda _s: None).deliver_due()
+    assert len(completed_uploads(slack)) == 1  # found by its chart in the channel, not uploaded twice
+    assert len(slack.calls_to("conversations.history")) == 1
+    with Session(engine) as session:
+        [sent] = session.exec(select(OutboxMessage).where(OutboxMessage.purpose == "digest")).all()
+    assert sent.status == "sent" and sent.slack_ts
+
+
 def test_a_digest_missed_while_the_bot_was_down_goes_out_when_it_is_back(
     engine: Engine, slack: LocalSlackServer
 ) -> None:

@@ -222,6 +222,46 @@ def test_a_server_error_backs_off_and_is_never_lost(engine: Engine, slack: Local
     assert messages and all(m.status == "sent" for m in messages)
 
 
+class Killed(BaseException):
+    """The process dying: nothing in the sender catches it."""
+
+
+def test_a_sender_killed_after_slack_took_its_posts_does_not_post_them_again(
+    engine: Engine, slack: LocalSlackServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    build_renewal_workspace(engine, accounts=4)
+    config = load_config()
+    clock = MorningClock(START)
+    run_sweep(engine, config.sweep_policy, day=START + timedelta(days=300), now=clock())
+
+    def die(*_args: object, **_kwargs: object) -> None:
+        raise Killed  # after chat.postMessage answered ok, before the outbox row says "sent"
+
+    monkeypatch.setattr(outbox, "mark_sent", die)
+    with pytest.raises(Killed):
+        Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None).deliver_due()
+    monkeypatch.undo()
+    [first] = slack.calls_to("chat.postMessage")
+    assert first.body["metadata"]["event_type"] == "csbot_outbox_message"
+    # Another sender, once the dead one's claim has expired, finds the post in the channel's history.
+    clock.moment += timedelta(seconds=outbox.CLAIM_SECONDS + 1)
+    Sender(engine, plain_client(slack), config, clock=clock, sleep=lambda _s: None).deliver_due()
+    with Session(engine) as session:
+        messages = session.exec(select(OutboxMessage).order_by(OutboxMessage.id)).scalars().all()  # type: ignore[call-overload]
+    posts = slack.calls_to("chat.postMessage")
+    keys = [p.body["metadata"]["event_payload"]["outbox_key"] for p in posts]
+    assert sorted(keys) == sorted(m.dedup_key for m in messages)  # every message posted, each once
+    assert {m.status for m in messages} == {"sent"}
+    [looked] = slack.calls_to("conversations.history")  # only the message tried before was looked for
+    assert looked.body["include_all_metadata"] in (True, "true", "1", 1)
+    # The outbox row points at the post the killed sender made, the one message Slack has.
+    history = plain_client(slack).conversations_history(
+        channel=looked.body["channel"], include_all_metadata=True
+    )
+    [kept] = [m for m in history["messages"] if m["metadata"]["event_payload"]["outbox_key"] == keys[0]]
+    assert [m.slack_ts for m in messages if m.dedup_key == keys[0]] == [kept["ts"]]
+
+
 def test_channel_not_found_is_logged_and_admins_are_told_without_a_crash(
     engine: Engine, slack: LocalSlackServer, caplog: pytest.LogCaptureFixture
 ) -> None:
