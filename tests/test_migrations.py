@@ -3,6 +3,7 @@ import warnings
 from alembic import command
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, inspect, text
 from sqlmodel import SQLModel
 
@@ -58,3 +59,30 @@ def test_upgrading_folds_the_kana_of_stored_search_names(engine: Engine) -> None
             connection.execute(text("DELETE FROM account_alias"))
             connection.execute(text("DELETE FROM account"))
         migrate(engine)
+
+
+def test_replicas_migrating_a_new_postgresql_database_at_once_all_succeed() -> None:
+    """Several `csbot migrate` at the same moment on an empty database: one builds the schema, the
+    others wait on the advisory lock and find it built (without the lock, they race on CREATE TABLE)."""
+    import subprocess
+    import sys
+
+    from storage.db import make_engine
+    from tests.conftest import _postgres_database
+
+    databases = _postgres_database()
+    url = next(databases)
+    script = f"from storage.db import make_engine, migrate; migrate(make_engine({url!r}))"
+    engine = make_engine(url)
+    try:  # processes, as replicas are (Alembic's context is one per process)
+        started = [subprocess.Popen([sys.executable, "-c", script], stderr=subprocess.PIPE) for _ in range(4)]
+        outcomes = [(p.wait(timeout=120), p.stderr.read().decode()[-500:]) for p in started]  # type: ignore[union-attr]
+        with engine.connect() as connection:
+            version = connection.execute(text("SELECT version_num FROM alembic_version")).scalar()
+            tables = set(inspect(connection).get_table_names())
+    finally:
+        engine.dispose()
+        next(databases, None)  # drops the database
+    assert [code for code, _ in outcomes] == [0] * 4, outcomes
+    assert version == ScriptDirectory.from_config(alembic_config(make_engine(url))).get_current_head()
+    assert {t.name for t in SQLModel.metadata.sorted_tables} <= tables
