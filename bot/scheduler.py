@@ -69,6 +69,10 @@ class Jobs:
     def is_leader(self) -> bool:
         return lease.hold(self.engine, LEASE_NAME, self.holder, now=self.clock(), ttl=LEASE_TTL)
 
+    def release(self) -> None:
+        """Give up the lease (if this replica holds it): on a clean stop, another takes over at once."""
+        lease.release(self.engine, LEASE_NAME, self.holder)
+
     def sweep(self) -> SweepResult | None:
         if not self.is_leader():
             return None

@@ -150,6 +150,7 @@ class LocalSlackServer:
         self._unrouted: list[str] = []
         self._errors: list[str] = []
         self._scripted: dict[str, deque[_Scripted]] = {}
+        self._delays: dict[str, deque[float]] = {}
         self._response_tokens: set[str] = set()
         self._workspace = Workspace(self, self._upload_url)
 
@@ -339,6 +340,20 @@ class LocalSlackServer:
         with self._condition:
             self._scripted.setdefault(method, deque()).append(_Scripted(reply, times))
 
+    def slow_down(self, method: str, seconds: float, *, times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` (recorded at once) only after ``seconds``: a
+        slow Slack, or a call still in flight when the app is told to stop."""
+        with self._condition:
+            self._delays.setdefault(method, deque()).extend([seconds] * times)
+
+    def _slowed(self, method: str, reply: _Reply) -> _Reply:
+        with self._condition:
+            queue = self._delays.get(method)
+            delay = queue.popleft() if queue else 0.0
+        if delay:
+            time.sleep(delay)  # outside the lock: other calls go on meanwhile
+        return reply
+
     def fail(self, method: str, error: str = "channel_not_found", *, times: int = 1) -> None:
         self.add_response(method, error_body(error), times=times)
 
@@ -371,9 +386,11 @@ class LocalSlackServer:
         path, _, query = target.partition("?")
         try:
             if path.startswith("/api/"):
-                return self._api_call(path[len("/api/") :].strip("/"), query, headers, raw)
+                method = path[len("/api/") :].strip("/")
+                return self._slowed(method, self._api_call(method, query, headers, raw))
             if path.startswith("/response/") and verb == "POST":
-                return self._response_url(path[len("/response/") :].strip("/"), query, headers, raw)
+                reply = self._response_url(path[len("/response/") :].strip("/"), query, headers, raw)
+                return self._slowed(RESPONSE_URL, reply)
             if path.startswith("/upload/") and verb in ("POST", "PUT"):
                 return self._file_upload(path[len("/upload/") :].strip("/"), headers, raw)
             with self._condition:

@@ -2,12 +2,16 @@
 
 import argparse
 import logging
+import signal
+import threading
 from functools import partial
+from typing import Any
 
 from slack_bolt.adapter.socket_mode import SocketModeHandler
 
 from bot.app import create_app, missing_settings
 from bot.cli.common import CliError, load_settings, open_database, workspace_config
+from bot.executor import TrackedExecutor
 from bot.http import EVENTS_PATH, bind
 from bot.ingest import Rescorer, ingest_app
 from bot.scheduler import Jobs, start_scheduler
@@ -29,6 +33,9 @@ def add_parser(subparsers: argparse._SubParsersAction) -> None:
     parser.set_defaults(func=run)
 
 
+DRAIN_SECONDS = 25.0  # within the 30 s a container platform usually waits between SIGTERM and SIGKILL
+
+
 def run(args: argparse.Namespace) -> int:
     logging.getLogger().setLevel(logging.INFO)
     settings = load_settings()
@@ -42,7 +49,8 @@ def run(args: argparse.Namespace) -> int:
     except CorpusError as error:
         raise CliError(f"question corpus: {error}", code=2) from error
     engine = open_database(settings)
-    app = create_app(settings, config=config, engine=engine)
+    listeners = TrackedExecutor()
+    app = create_app(settings, config=config, engine=engine, executor=listeners)
     server = None
     rescorer: Rescorer | None = None
     if settings.slack_app_token is None:
@@ -60,17 +68,61 @@ def run(args: argparse.Namespace) -> int:
             )
         except OSError as error:
             raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error
-    scheduler = None if args.no_scheduler else start_scheduler(Jobs(engine, config, app.client))
+    jobs = Jobs(engine, config, app.client)
+    scheduler = None if args.no_scheduler else start_scheduler(jobs)
+    stopping = threading.Event()
+    for signum in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signum, lambda number, _frame: _asked_to_stop(number, stopping))
+    socket_mode = None
+    serving = None
+    if server is None:
+        logger.info("connecting to Slack in Socket Mode")
+        socket_mode = SocketModeHandler(app, settings.slack_app_token.get_secret_value())  # type: ignore[union-attr]
+        socket_mode.connect()
+    else:
+        logger.info("serving Slack over HTTP on port %d at %s", settings.port, EVENTS_PATH)
+        serving = threading.Thread(target=server.run, name="csbot-http", daemon=True)
+        serving.start()
     try:
-        if server is None:
-            logger.info("connecting to Slack in Socket Mode")
-            SocketModeHandler(app, settings.slack_app_token.get_secret_value()).start()  # type: ignore[union-attr]
-        else:
-            logger.info("serving Slack over HTTP on port %d at %s", settings.port, EVENTS_PATH)
-            server.run()
+        while not stopping.wait(1.0):
+            if serving is not None and not serving.is_alive():
+                break  # the server stopped by itself
     finally:
-        if scheduler is not None:
-            scheduler.shutdown(wait=False)
-        if rescorer is not None:
-            rescorer.close()
+        _drain(server, serving, socket_mode, listeners, scheduler, jobs, rescorer)
     return 0
+
+
+def _asked_to_stop(signum: int, stopping: threading.Event) -> None:
+    logger.info("%s: finishing what is in flight, then stopping", signal.Signals(signum).name)
+    stopping.set()
+
+
+def _drain(
+    server: Any,
+    serving: threading.Thread | None,
+    socket_mode: SocketModeHandler | None,
+    listeners: TrackedExecutor,
+    scheduler: Any,
+    jobs: Jobs,
+    rescorer: Rescorer | None,
+) -> None:
+    """Stop taking work, finish what was taken, and hand on what this replica held: requests being
+    answered finish (their listeners too), a delivery under way completes (so the messages it claimed
+    are sent or rescheduled, not left claimed), and the scheduler lease is given up at once, so
+    another replica takes over without waiting for it to expire."""
+    if socket_mode is not None:
+        socket_mode.close()
+    if server is not None:
+        server.trigger.pull_trigger(server.close)  # no new connections; those open carry on
+        server.task_dispatcher.shutdown(cancel_pending=False, timeout=DRAIN_SECONDS)
+        if serving is not None:
+            serving.join(timeout=1.0)
+    if not listeners.wait_idle(timeout=DRAIN_SECONDS):
+        logger.warning("stopping with listeners still running after %.0f s", DRAIN_SECONDS)
+    listeners.shutdown(wait=False)
+    if scheduler is not None:
+        scheduler.shutdown(wait=True)  # a running job (the sweep, a delivery) finishes first
+    jobs.release()
+    if rescorer is not None:
+        rescorer.close()
+    logger.info("stopped")
