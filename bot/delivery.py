@@ -75,8 +75,10 @@ class Sender:
         clock: Clock = system_clock,
         sleep: Callable[[float], None] = time.sleep,
         monotonic: Callable[[], float] = time.monotonic,
+        claim_seconds: float = outbox.CLAIM_SECONDS,
     ) -> None:
         self.engine = engine
+        self.claim_seconds = claim_seconds
         self.client = client
         self.config = config
         self.clock = clock
@@ -184,7 +186,7 @@ class Sender:
     def deliver_due(self, limit: int = 500) -> DeliveryReport:
         report = DeliveryReport()
         for message_id in outbox.due_ids(self.engine, now=self.clock(), limit=limit):
-            message = outbox.claim(self.engine, message_id, now=self.clock())
+            message = outbox.claim(self.engine, message_id, now=self.clock(), seconds=self.claim_seconds)
             if message is None:
                 continue  # another replica took it
             self._deliver_one(message, report)

@@ -18,7 +18,7 @@ from apscheduler.schedulers.background import BackgroundScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 from slack_sdk import WebClient
-from sqlalchemy import Engine, exists, select
+from sqlalchemy import Engine
 
 from bot.access import Directory
 from bot.config import WorkspaceConfig
@@ -33,8 +33,7 @@ from domain.digest.month import Month
 from domain.digest.posting import queue_digest
 from domain.risk_sweep import queue_weekly_summary
 from domain.sweep import SweepResult, run_sweep
-from storage import lease
-from storage.models import HealthSnapshot
+from storage import lease, outbox, sweep_runs
 
 logger = logging.getLogger(__name__)
 
@@ -57,17 +56,43 @@ class Jobs:
     """The scheduled work, runnable by hand (tests, `csbot sweep`) as well as by the scheduler."""
 
     def __init__(
-        self, engine: Engine, config: WorkspaceConfig, client: WebClient | None, clock: Clock = system_clock
+        self,
+        engine: Engine,
+        config: WorkspaceConfig,
+        client: WebClient | None,
+        clock: Clock = system_clock,
+        *,
+        lease_ttl: timedelta = LEASE_TTL,
+        claim_seconds: float = outbox.CLAIM_SECONDS,
     ) -> None:
         self.engine = engine
         self.config = config
         self.clock = clock
         self.client = client
-        self.sender = Sender(engine, client, config, clock=clock) if client is not None else None
+        self.lease_ttl = lease_ttl
+        self.sender = (
+            Sender(engine, client, config, clock=clock, claim_seconds=claim_seconds)
+            if client is not None
+            else None
+        )
         self.holder = f"{socket.gethostname()}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+        self._leading = False
 
     def is_leader(self) -> bool:
-        return lease.hold(self.engine, LEASE_NAME, self.holder, now=self.clock(), ttl=LEASE_TTL)
+        return lease.hold(self.engine, LEASE_NAME, self.holder, now=self.clock(), ttl=self.lease_ttl)
+
+    def keep_lease(self) -> bool:
+        """Renew the lease, or take it when its holder has gone. A replica that just took it over does
+        at once what the one before may have left unfinished: today's sweep if it did not finish, and
+        the messages due. While it holds the lease it delivers at every renewal."""
+        leading = self.is_leader()
+        took_over, self._leading = leading and not self._leading, leading
+        if took_over:
+            logger.info("holding the scheduler lease (%s)", self.holder)
+            self.catch_up()
+        if leading:
+            self.deliver()
+        return leading
 
     def release(self) -> None:
         """Give up the lease (if this replica holds it): on a clean stop, another takes over at once."""
@@ -84,6 +109,8 @@ class Jobs:
             now=self.clock(),
         )
         logger.info("sweep for %s: %s", result.day, result)
+        # Finished: what it recorded is in the outbox, and delivering is the sender's own, retried work.
+        sweep_runs.mark_finished(self.engine, result.day, at=self.clock())
         self.deliver()
         if self.client is not None:
             republish_homes(
@@ -103,9 +130,7 @@ class Jobs:
         return self.sweep() is not None
 
     def sweep_missing(self) -> bool:
-        today = today_in(self.clock, self.config.zone)
-        with self.engine.connect() as connection:
-            return not connection.scalar(select(exists().where(HealthSnapshot.day == today)))
+        return not sweep_runs.finished(self.engine, today_in(self.clock, self.config.zone))
 
     def weekly_summary(self) -> int:
         if not self.is_leader():
@@ -235,7 +260,12 @@ def build_scheduler(jobs: Jobs) -> BackgroundScheduler:
         max_instances=1,
     )
     scheduler.add_job(
-        jobs.is_leader, IntervalTrigger(seconds=30), id=LEASE_JOB_ID, replace_existing=True, coalesce=True
+        jobs.keep_lease,
+        IntervalTrigger(seconds=max(1.0, jobs.lease_ttl.total_seconds() / 3)),
+        id=LEASE_JOB_ID,
+        replace_existing=True,
+        coalesce=True,
+        max_instances=1,
     )
     for source in config.sources:
         hour, minute = _at(sync_time(config, source.schedule))

@@ -18,6 +18,10 @@ class Settings(BaseSettings):
     config_path: str | None = Field(default=None, alias="CSBOT_CONFIG")
     # The ingest API's bearer token; unset, the API is off.
     ingest_token: SecretStr | None = Field(default=None, alias="CSBOT_INGEST_TOKEN")
+    # How long the scheduler lease lasts unrenewed (renewed every third of it): a replica that dies
+    # hands the jobs on within this. And how long a sender's claim on a message lasts.
+    lease_seconds: float = Field(default=90, ge=3, alias="CSBOT_LEASE_SECONDS")
+    claim_seconds: float = Field(default=300, ge=5, alias="CSBOT_CLAIM_SECONDS")
 
     @property
     def socket_mode(self) -> bool:

@@ -357,3 +357,13 @@ class ChannelMessage(SQLModel, table=True):
     account_id: int = Field(foreign_key="account.id")
     posted_at: datetime
     from_customer: bool
+
+
+class SweepRun(SQLModel, table=True):
+    """A day whose sweep finished. A replica that died mid-sweep leaves no row, so the next leader runs
+    the day again (the sweep records nothing twice) instead of finding some snapshots and stopping."""
+
+    __tablename__ = "sweep_run"
+
+    day: date = Field(primary_key=True)
+    finished_at: datetime

@@ -94,15 +94,17 @@ def due_ids(engine: Engine, *, now: datetime, limit: int) -> list[int]:
         )
 
 
-def claim(engine: Engine, message_id: int, *, now: datetime) -> dict[str, Any] | None:
-    """Take a due message for sending, or None if another sender took it first."""
+def claim(
+    engine: Engine, message_id: int, *, now: datetime, seconds: float = CLAIM_SECONDS
+) -> dict[str, Any] | None:
+    """Take a due message for sending for `seconds`, or None if another sender took it first."""
     with engine.begin() as connection:
         taken = connection.execute(
             update(TABLE)
             .where(
                 and_(TABLE.c.id == message_id, TABLE.c.status == "pending", TABLE.c.next_attempt_at <= now)
             )
-            .values(next_attempt_at=now + timedelta(seconds=CLAIM_SECONDS), attempts=TABLE.c.attempts + 1)
+            .values(next_attempt_at=now + timedelta(seconds=seconds), attempts=TABLE.c.attempts + 1)
         )
         if taken.rowcount != 1:
             return None

@@ -4,6 +4,7 @@ import argparse
 import logging
 import signal
 import threading
+from datetime import timedelta
 from functools import partial
 from typing import Any
 
@@ -68,7 +69,13 @@ def run(args: argparse.Namespace) -> int:
             )
         except OSError as error:
             raise CliError(f"cannot listen on port {settings.port}: {error.strerror or error}") from error
-    jobs = Jobs(engine, config, app.client)
+    jobs = Jobs(
+        engine,
+        config,
+        app.client,
+        lease_ttl=timedelta(seconds=settings.lease_seconds),
+        claim_seconds=settings.claim_seconds,
+    )
     scheduler = None if args.no_scheduler else start_scheduler(jobs)
     stopping = threading.Event()
     for signum in (signal.SIGTERM, signal.SIGINT):
