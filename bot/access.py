@@ -7,7 +7,7 @@ slash command has three seconds.
 import logging
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -55,6 +55,11 @@ class _TtlCache:
         return value
 
 
+def is_guest_profile(user: Mapping[str, Any]) -> bool:
+    """Whether a `users.info` user is a single- or multi-channel guest of the workspace."""
+    return bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
+
+
 class Directory:
     def __init__(self, engine: Engine, config: WorkspaceConfig, cache_seconds: float = CACHE_SECONDS) -> None:
         self._engine = engine
@@ -89,8 +94,7 @@ class Directory:
     def is_guest(self, client: WebClient, slack_user_id: str) -> bool:
         """Whether the person is a single- or multi-channel guest of the workspace (how customers often
         join a vendor's own channel for them); read through the same cache as everything else."""
-        profile = self._profile(client, slack_user_id)
-        return bool(profile.get("is_restricted") or profile.get("is_ultra_restricted"))
+        return is_guest_profile(self._profile(client, slack_user_id))
 
     def cached_language(self, slack_user_id: str) -> str:
         """The person's language from what is already known (no Slack call): for replies on error paths."""

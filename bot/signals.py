@@ -20,6 +20,7 @@ from slack_sdk import WebClient
 from slack_sdk.errors import SlackApiError
 from sqlalchemy import Engine
 
+from bot.access import is_guest_profile
 from bot.config import SignalsConfig
 from storage import channel_signals
 from storage.accounts import ids_by_external_id
@@ -43,10 +44,6 @@ def from_outside(event: Mapping[str, Any], team_id: str) -> bool:
     """Whether someone of another organisation wrote it: Slack Connect events name the writer's team."""
     writer_team = event.get("user_team") or event.get("team") or team_id
     return writer_team != team_id
-
-
-def _is_guest(user: Mapping[str, Any]) -> bool:
-    return bool(user.get("is_restricted") or user.get("is_ultra_restricted"))
 
 
 def configured_links(engine: Engine, signals: SignalsConfig, *, now: datetime) -> list[str]:
@@ -73,7 +70,7 @@ def _outside_domain(client: WebClient, slack_user_id: str, team_id: str) -> str 
         logger.warning("users.info failed for %s: %s", slack_user_id, error.response.get("error"))
         return None
     email = str((user.get("profile") or {}).get("email") or "")
-    ours = user.get("team_id", team_id) == team_id and not _is_guest(user)
+    ours = user.get("team_id", team_id) == team_id and not is_guest_profile(user)
     if user.get("is_bot") or ours or "@" not in email:
         return None
     return email.rpartition("@")[2].lower()
@@ -87,10 +84,14 @@ def _account_for_domains(engine: Engine, domains: set[str]) -> int | None:
 
 
 def linked_account(engine: Engine, signals: SignalsConfig, channel_id: str, *, now: datetime) -> int | None:
-    """The account the channel is linked to: by the configuration, or by a link made before."""
-    if channel_id in signals.channels:
+    """The account the channel is linked to: by a link made before, or by the configuration. The
+    configuration's links are stored at start and at each sweep (it only changes with a restart), so
+    a message reads one row; only a configured channel not stored yet stores them here."""
+    account_id = channel_signals.linked_account(engine, channel_id)
+    if account_id is None and channel_id in signals.channels:
         configured_links(engine, signals, now=now)
-    return channel_signals.linked_account(engine, channel_id)
+        account_id = channel_signals.linked_account(engine, channel_id)
+    return account_id
 
 
 def link_by_domain(

@@ -11,6 +11,7 @@ from domain.at_risk import RisksAnswer, alert_window_days, list_risks
 from domain.health.scorecard import HealthConfig
 from domain.ownership import OwnershipConfig
 from domain.policy import RisksConfig
+from domain.reminder_actions import acknowledge_alert
 from domain.scope import scope_for
 from domain.upcoming_renewals import DEFAULT_DAYS, RenewalsAnswer, list_renewals
 from storage.at_risk import NO_DATA, bands_by_csm
@@ -148,9 +149,17 @@ def build_home(
     )
 
 
-def may_acknowledge(engine: Engine, member: Person | None, alert_id: int) -> bool:
-    """Whether the alert is on an account in the person's scope: the Home tab offers only those, and a
-    forged button value must not reach anyone else's."""
+def acknowledge_in_scope(
+    engine: Engine, member: Person | None, alert_id: int, *, slack_user_id: str, today: date, at: datetime
+) -> bool:
+    """Acknowledge the alert if it is on an account in the person's scope (the Home tab offers only
+    those, and a forged button value must not reach anyone else's); whether it was acknowledged now."""
+    if not _may_acknowledge(engine, member, alert_id):
+        return False
+    return acknowledge_alert(engine, alert_id, slack_user_id=slack_user_id, today=today, at=at)
+
+
+def _may_acknowledge(engine: Engine, member: Person | None, alert_id: int) -> bool:
     account_id = alert_account(engine, alert_id)
     account = owner_row(engine, account_id) if account_id is not None else None
     if account is None:

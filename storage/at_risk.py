@@ -3,6 +3,7 @@
 from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date
+from typing import Any
 
 from sqlalchemy import Engine, and_, func, or_, select
 
@@ -19,6 +20,18 @@ class RiskRow:
     band: str | None
     latest_open_alert: date | None  # the newest alert in the window nobody acknowledged
     flagged_at_risk_on: date | None
+
+
+def _newest_day(today: date) -> Any:
+    """Each account's newest snapshot day up to `today`, as a correlated subquery: one seek per account
+    in the (account_id, day) unique index, where a grouped subquery joined back to the accounts made
+    SQLite scan it once per account."""
+    return (
+        select(func.max(SNAPSHOTS.c.day))
+        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day <= today)
+        .correlate(ACCOUNTS)
+        .scalar_subquery()
+    )
 
 
 def at_risk_accounts(
@@ -39,14 +52,7 @@ def at_risk_accounts(
     portfolio): lowest score first (unscored last), at most `limit` of them, and how many there are.
     `band` keeps the accounts whose newest snapshot is in it ("no_data" also keeps the never scored);
     `by_csm` orders by CSM first, so a manager's pages keep each CSM's accounts together."""
-    # A correlated max per account: each is one seek in the (account_id, day) unique index, where a
-    # grouped subquery joined back to the accounts made SQLite scan it once per account.
-    newest_day = (
-        select(func.max(SNAPSHOTS.c.day))
-        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day <= today)
-        .correlate(ACCOUNTS)
-        .scalar_subquery()
-    )
+    newest_day = _newest_day(today)
     latest = SNAPSHOTS.alias("latest")
     open_alerts = (
         select(ALERTS.c.account_id, func.max(ALERTS.c.day).label("day"))
@@ -105,12 +111,7 @@ def at_risk_accounts(
 def bands_by_csm(engine: Engine, *, today: date, emails: Collection[str]) -> dict[str | None, dict[str, int]]:
     """How many live accounts each CSM among `emails` has in each band of its newest snapshot (by
     CSM email; "no_data" for accounts never scored)."""
-    newest_day = (
-        select(func.max(SNAPSHOTS.c.day))
-        .where(SNAPSHOTS.c.account_id == ACCOUNTS.c.id, SNAPSHOTS.c.day <= today)
-        .correlate(ACCOUNTS)
-        .scalar_subquery()
-    )
+    newest_day = _newest_day(today)
     band = func.coalesce(SNAPSHOTS.c.band, NO_DATA)
     statement = (
         select(ACCOUNTS.c.csm_email, band, func.count())

@@ -16,6 +16,7 @@ from bot.executor import TrackedExecutor
 from bot.http import EVENTS_PATH, bind
 from bot.ingest import Rescorer, ingest_app
 from bot.scheduler import Jobs, start_scheduler
+from bot.signals import configured_links
 from domain.clock import system_clock
 from playbooks.corpus import CorpusError
 from playbooks.topics import default_classifier
@@ -50,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
     except CorpusError as error:
         raise CliError(f"question corpus: {error}", code=2) from error
     engine = open_database(settings)
+    configured_links(engine, config.signals, now=system_clock())  # so a message reads one stored row
     listeners = TrackedExecutor()
     app = create_app(settings, config=config, engine=engine, executor=listeners)
     server = None

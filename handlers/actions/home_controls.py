@@ -11,8 +11,7 @@ from bot import slack_ids
 from bot.home import portfolio_view
 from bot.render import home as render
 from bot.services import Services
-from domain.home import HomeFilter, may_acknowledge
-from domain.reminder_actions import acknowledge_alert
+from domain.home import HomeFilter, acknowledge_in_scope
 from handlers.access import outsider
 from handlers.errors import int_value
 
@@ -41,16 +40,14 @@ def make_listener(services: Services) -> Callable[..., None]:
             return
         choice = _chosen(action, render.home_choice(body.get("view")))
         if action["action_id"] == slack_ids.HOME_ACKNOWLEDGE:
-            alert_id = int_value(action.get("value"))
-            # Only an alert the tab could have offered: one on an account in the person's scope.
-            if may_acknowledge(services.engine, requester.member, alert_id):
-                acknowledge_alert(
-                    services.engine,
-                    alert_id,
-                    slack_user_id=requester.slack_user_id,
-                    today=services.today(),
-                    at=services.now(),
-                )
+            acknowledge_in_scope(
+                services.engine,
+                requester.member,
+                int_value(action.get("value")),
+                slack_user_id=requester.slack_user_id,
+                today=services.today(),
+                at=services.now(),
+            )
         view = portfolio_view(
             services.engine,
             services.config,
