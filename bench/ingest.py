@@ -23,7 +23,8 @@ import time
 from datetime import date, timedelta
 from urllib.parse import urlsplit
 
-from bench.sync import DEFAULT_ADMIN_URL, print_spread, scratch_database
+from bench.postgres import DEFAULT_ADMIN_URL, scratch_database
+from bench.sync import print_spread
 from bot.config import load_config
 from bot.local import LocalWorkspace
 from storage.db import make_engine, migrate

@@ -14,58 +14,27 @@ as min–max over the runs: the spread is the machine's noise.
 import argparse
 import io
 import json
-import os
-import resource
 import subprocess
 import sys
 import time
-import uuid
 from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 from sqlalchemy import Engine, create_engine, text
 from sqlalchemy.pool import NullPool
 
+from bench.postgres import DEFAULT_ADMIN_URL, admin_engine, database_url, maxrss_mib, scratch_database
 from bot.config import SourceConfig
 from bot.sync import run_source
 from storage.db import make_engine, migrate
 from storage.importing import import_rows
 from storage.sources import source_rows
 
-DEFAULT_ADMIN_URL = os.environ.get("CSBOT_BENCH_POSTGRES_URL", "postgresql+psycopg://127.0.0.1:5432/postgres")
 WAREHOUSE = "csbot_bench_warehouse"
 _METRICS = ("active_users", "logins", "open_tickets", "nps", "features_used")
 QUERY = (
     "SELECT account AS account_id, day AS date, metric, value FROM usage_daily ORDER BY day, account, metric"
 )
-
-
-def _maxrss_mib() -> float:
-    scale = 1 if sys.platform == "darwin" else 1024
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * scale / 2**20
-
-
-def _admin(url: str) -> Engine:
-    return create_engine(url, poolclass=NullPool, isolation_level="AUTOCOMMIT")
-
-
-def _database_url(admin_url: str, name: str) -> str:
-    return admin_url.rsplit("/", 1)[0] + f"/{name}"
-
-
-@contextmanager
-def scratch_database(admin_url: str, prefix: str) -> Iterator[str]:
-    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
-    admin = _admin(admin_url)
-    with admin.connect() as connection:
-        connection.execute(text(f'CREATE DATABASE "{name}"'))
-    try:
-        yield _database_url(admin_url, name)
-    finally:
-        with admin.connect() as connection:
-            connection.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
-        admin.dispose()
 
 
 def _account(number: int) -> str:
@@ -90,7 +59,7 @@ def _usage_lines(rows: int, accounts: int) -> Iterator[str]:
 def prepare_warehouse(admin_url: str, rows: int, accounts: int) -> str:
     """The warehouse database with its usage table of `rows` rows, loaded with COPY; kept between runs
     and rebuilt only when its size differs."""
-    admin = _admin(admin_url)
+    admin = admin_engine(admin_url)
     with admin.connect() as connection:
         exists = connection.execute(
             text("SELECT 1 FROM pg_database WHERE datname = :name"), {"name": WAREHOUSE}
@@ -98,7 +67,7 @@ def prepare_warehouse(admin_url: str, rows: int, accounts: int) -> str:
         if not exists:
             connection.execute(text(f'CREATE DATABASE "{WAREHOUSE}"'))
     admin.dispose()
-    url = _database_url(admin_url, WAREHOUSE)
+    url = database_url(admin_url, WAREHOUSE)
     engine = create_engine(url, poolclass=NullPool)
     with engine.begin() as connection:
         connection.execute(
@@ -149,7 +118,7 @@ def run(admin_url: str, warehouse_url: str, accounts: int) -> dict[str, float | 
             for _row in table.rows:
                 read += 1
         floor = time.perf_counter() - began
-        rss_before = _maxrss_mib()
+        rss_before = maxrss_mib()
 
         first = run_source(engine, source)
         assert first.ok, first.error
@@ -169,7 +138,7 @@ def run(admin_url: str, warehouse_url: str, accounts: int) -> dict[str, float | 
         "unchanged_sync_seconds": again.seconds,
         "unchanged_rows_per_second": round(again.read / again.seconds),
         "maxrss_before_sync_mib": round(rss_before, 1),
-        "maxrss_after_sync_mib": round(_maxrss_mib(), 1),
+        "maxrss_after_sync_mib": round(maxrss_mib(), 1),
     }
 
 

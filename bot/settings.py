@@ -1,5 +1,7 @@
 """Process settings, read from the environment (never at import time: call `Settings()`)."""
 
+from datetime import datetime
+
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,10 +24,20 @@ class Settings(BaseSettings):
     # hands the jobs on within this. And how long a sender's claim on a message lasts.
     lease_seconds: float = Field(default=90, ge=3, alias="CSBOT_LEASE_SECONDS")
     claim_seconds: float = Field(default=300, ge=5, alias="CSBOT_CLAIM_SECONDS")
+    # Live as if this moment (ISO 8601 with its offset) had come at start: rehearse a day's jobs on a
+    # copy of the data. Never set in production.
+    clock_start: datetime | None = Field(default=None, alias="CSBOT_CLOCK_START")
 
     @property
     def socket_mode(self) -> bool:
         return self.slack_app_token is not None
+
+    @field_validator("clock_start")
+    @classmethod
+    def _with_offset(cls, value: datetime | None) -> datetime | None:
+        if value is not None and value.tzinfo is None:
+            raise ValueError("give the moment with its UTC offset, e.g. 2027-01-04T09:05:00+09:00")
+        return value
 
     @field_validator("database_url")
     @classmethod

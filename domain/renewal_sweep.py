@@ -42,7 +42,7 @@ def sweep_renewals(
     horizon = day + timedelta(days=max(renewals.windows_days) + _MAX_NOTICE_DAYS)
     with engine.begin() as connection:
         contracts = upcoming_contracts(connection, today=day, until=horizon)
-        recorded = recorded_windows(connection, [c.contract_id for c in contracts])
+        recorded = recorded_windows(connection, today=day, until=horizon)
         rows = []
         decided = {}
         for contract in contracts:

@@ -46,6 +46,23 @@ class BotProcess:
 def start_bot(
     tmp_path: Path, slack: LocalSlackServer, database_url: str, *, name: str = "bot", **extra_env: str
 ) -> BotProcess:
+    return start_bots(tmp_path, slack, database_url, [name], **extra_env)[0]
+
+
+def start_bots(
+    tmp_path: Path, slack: LocalSlackServer, database_url: str, names: list[str], **extra_env: str
+) -> list[BotProcess]:
+    """Start one process per name at once (replicas come up together in a deploy), then wait for each
+    to answer /healthz."""
+    bots = [_launch(tmp_path, slack, database_url, name, extra_env) for name in names]
+    for bot in bots:
+        _wait_until_healthy(bot, bots)
+    return bots
+
+
+def _launch(
+    tmp_path: Path, slack: LocalSlackServer, database_url: str, name: str, extra_env: dict[str, str]
+) -> BotProcess:
     port = free_port()
     env = {
         **{k: v for k, v in os.environ.items() if not k.startswith(("SLACK_", "CSBOT_"))},
@@ -58,19 +75,23 @@ def start_bot(
     }
     log_path = tmp_path / f"{name}.log"
     # A file, not a pipe: nobody reads a pipe while the test runs, and a full pipe would block the bot.
-    with log_path.open("w") as log:
+    with log_path.open("a") as log:
         process = subprocess.Popen(
             [sys.executable, "-m", "bot.cli", "run"], env=env, stdout=log, stderr=subprocess.STDOUT
         )
-    bot = BotProcess(process, f"http://127.0.0.1:{port}", log_path)
+    return BotProcess(process, f"http://127.0.0.1:{port}", log_path)
+
+
+def _wait_until_healthy(bot: BotProcess, started: list[BotProcess]) -> None:
     deadline = time.monotonic() + 30
     while True:
         try:
             with urllib.request.urlopen(f"{bot.base_url}/healthz", timeout=1) as response:
                 if response.status == 200:
-                    return bot
+                    return
         except OSError:
-            if process.poll() is not None or time.monotonic() > deadline:
-                bot.stop(signal.SIGKILL)
+            if bot.process.poll() is not None or time.monotonic() > deadline:
+                for other in started:
+                    other.stop(signal.SIGKILL)
                 pytest.fail(f"csbot run did not come up:\n{bot.log()}")
             time.sleep(0.2)

@@ -154,3 +154,48 @@ def test_the_kept_scores_are_those_stored_for_that_day_only(engine: Engine, smal
         }
     assert refresh.scores == stored
     assert len(stored) == 8 and any(score is not None for score, _ in stored.values())
+
+
+def writers() -> list[threading.Thread]:
+    return [thread for thread in threading.enumerate() if thread.name.startswith(refresh.WRITER_NAME)]
+
+
+def test_an_error_while_writing_reaches_the_caller_with_the_earlier_batches_stored(
+    engine: Engine, small_batches: None, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    add_accounts(engine, 10)
+    write = refresh.write_snapshots
+    calls: list[str] = []
+
+    def failing_on_the_third(connection: object, rows: list[dict[str, object]]) -> None:
+        calls.append(threading.current_thread().name)
+        if len(calls) == 3:
+            raise RuntimeError("the disk is full")
+        write(connection, rows)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(refresh, "write_snapshots", failing_on_the_third)
+    with pytest.raises(RuntimeError, match="the disk is full"):
+        refresh_snapshots(engine, load_config().health, [DAY])
+    # Written off the scoring thread, one batch at a time, and nothing after the failure.
+    assert all(name.startswith(refresh.WRITER_NAME) for name in calls)
+    assert len(calls) == 3
+    assert snapshots(engine) == 6
+    assert writers() == [] and readers() == []
+
+
+def test_refreshing_a_day_again_replaces_its_snapshots(engine: Engine, small_batches: None) -> None:
+    add_accounts(engine, 10, scored=True)
+    config = load_config().health
+    assert refresh_snapshots(engine, config, [DAY]) == 10
+    with engine.connect() as connection:
+        before = scores_between(connection, DAY, DAY)
+    with engine.begin() as connection:
+        connection.execute(MetricObservation.__table__.update().values(value=0))  # type: ignore[attr-defined]
+    assert refresh_snapshots(engine, config, [DAY]) == 10
+    with engine.connect() as connection:
+        after = scores_between(connection, DAY, DAY)
+    assert snapshots(engine) == 10
+    assert after.keys() == before.keys() and after != before
+    with Session(engine) as session:
+        measures = session.scalars(select(HealthSnapshot.measures)).first()
+    assert measures and {"id", "score", "value"} <= set(measures[0])

@@ -11,16 +11,16 @@ from slack_sdk import WebClient
 from sqlalchemy import Engine, select, update
 from sqlmodel import Session
 
-from bot.config import WorkspaceConfig, load_config
+from bot.config import load_config
 from bot.delivery import Sender
 from bot.scheduler import Jobs
 from domain.clock import MovableClock
-from domain.renewals import countdown, reminder_due
 from domain.sweep import run_sweep
 from localslack import LocalSlackServer
 from storage import outbox
 from storage.models import Account, Contract, OutboxMessage, RenewalReminder
 from tests.factories import AE, AM, CSM, CSM2, OPS, START, build_renewal_workspace
+from tests.reference_reminders import expected_windows
 
 TOKYO = ZoneInfo("Asia/Tokyo")
 
@@ -44,26 +44,6 @@ def slack() -> LocalSlackServer:
 def plain_client(slack: LocalSlackServer) -> WebClient:
     # No in-place retry handler: the sender's own retry schedule is what these tests look at.
     return WebClient(token="xoxb-test", base_url=slack.api_url)
-
-
-def expected_windows(engine: Engine, config: WorkspaceConfig, sweep_days: list[date]) -> set[tuple[int, int]]:
-    """The same rules applied by hand, day by day, to the contracts as they are."""
-    with Session(engine) as session:
-        contracts = session.exec(select(Contract)).scalars().all()  # type: ignore[call-overload]
-    recorded: dict[tuple[int, date], set[int]] = defaultdict(set)
-    expected = set()
-    for day in sweep_days:
-        for contract in contracts:
-            if contract.end_date < day:
-                continue
-            target = countdown(contract.end_date, contract.auto_renew, contract.notice_days).target_date
-            window = reminder_due(
-                config.renewals.windows_days, (target - day).days, recorded[(contract.id, target)]
-            )
-            if window is not None:
-                recorded[(contract.id, target)].add(window)
-                expected.add((contract.id, window))
-    return expected
 
 
 def dm_items(slack: LocalSlackServer) -> dict[int, list[str]]:

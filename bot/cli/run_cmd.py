@@ -17,7 +17,7 @@ from bot.http import EVENTS_PATH, bind
 from bot.ingest import Rescorer, ingest_app
 from bot.scheduler import Jobs, start_scheduler
 from bot.signals import configured_links
-from domain.clock import system_clock
+from domain.clock import Clock, ClockFrom, system_clock
 from playbooks.corpus import CorpusError
 from playbooks.topics import default_classifier
 from storage.db import reachable
@@ -51,9 +51,12 @@ def run(args: argparse.Namespace) -> int:
     except CorpusError as error:
         raise CliError(f"question corpus: {error}", code=2) from error
     engine = open_database(settings)
-    configured_links(engine, config.signals, now=system_clock())  # so a message reads one stored row
+    clock: Clock = system_clock if settings.clock_start is None else ClockFrom(settings.clock_start)
+    if settings.clock_start is not None:
+        logger.warning("living as if it were %s (CSBOT_CLOCK_START)", settings.clock_start.isoformat())
+    configured_links(engine, config.signals, now=clock())  # so a message reads one stored row
     listeners = TrackedExecutor()
-    app = create_app(settings, config=config, engine=engine, executor=listeners)
+    app = create_app(settings, config=config, engine=engine, clock=clock, executor=listeners)
     server = None
     rescorer: Rescorer | None = None
     if settings.slack_app_token is None:
@@ -61,7 +64,7 @@ def run(args: argparse.Namespace) -> int:
         try:
             # Bound before the scheduler starts: a port in use stops here, with nothing half-started.
             token = settings.ingest_token.get_secret_value() if settings.ingest_token else None
-            rescorer = Rescorer(engine, config.health, system_clock, config.zone) if token else None
+            rescorer = Rescorer(engine, config.health, clock, config.zone) if token else None
             server = bind(
                 app,
                 signing_secret=settings.slack_signing_secret.get_secret_value(),
@@ -75,6 +78,7 @@ def run(args: argparse.Namespace) -> int:
         engine,
         config,
         app.client,
+        clock,
         lease_ttl=timedelta(seconds=settings.lease_seconds),
         claim_seconds=settings.claim_seconds,
     )

@@ -11,7 +11,7 @@ calls `finish()`.
 """
 
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import date
@@ -46,6 +46,7 @@ READERS = 2
 THREAD_FROM = 2 * BATCH
 # The reading threads' name, as logs and thread dumps show it.
 READER_NAME = "health-figures"
+WRITER_NAME = "health-snapshots"
 
 
 @dataclass(frozen=True)
@@ -109,9 +110,41 @@ class HealthRefresh:
             self._readers.shutdown(wait=True, cancel_futures=True)
             self._readers = None
 
+    @property
+    def concurrent(self) -> bool:
+        """Whether batches are read on threads of their own (a large workspace, on a database other
+        threads can open): then the caller's own work may run on a thread beside the scoring too."""
+        return self._readers is not None
+
     def finish(self) -> int:
-        """Score and store every batch; returns the number of snapshots written."""
+        """Score and store every batch; returns the number of snapshots written.
+
+        A batch's snapshots are written by a thread of their own while the next batch is scored: the
+        writing is mostly the database's work, done without the interpreter lock. One write at a time,
+        each in its own transaction, so a failure stops the refresh with the earlier batches stored."""
         written = 0
+        if self._readers is None:  # a small workspace, or an in-memory database only this thread sees
+            for rows in self._scored_rows():
+                self._write(rows)
+                written += len(rows)
+            return written
+        writing: Future[None] | None = None
+        with ThreadPoolExecutor(1, thread_name_prefix=WRITER_NAME) as writer:
+            for rows in self._scored_rows():
+                if writing is not None:
+                    writing.result()  # an error while writing is raised here
+                writing = writer.submit(self._write, rows)
+                written += len(rows)
+            if writing is not None:
+                writing.result()
+        return written
+
+    def _write(self, rows: list[dict[str, object]]) -> None:
+        with self._engine.begin() as connection:
+            write_snapshots(connection, rows)
+
+    def _scored_rows(self) -> Iterator[list[dict[str, object]]]:
+        """Each batch's snapshot rows, every day's, batch after batch."""
         for index, accounts in enumerate(self._batches):
             rows: list[dict[str, object]] = []
             for day in self._days:
@@ -130,10 +163,7 @@ class HealthRefresh:
                         zip(scored.account_ids, zip(scored.scores, scored.bands, strict=True), strict=True)
                     )
                 rows += _snapshot_rows(day, scored)
-            with self._engine.begin() as connection:
-                write_snapshots(connection, rows)
-            written += len(rows)
-        return written
+            yield rows
 
     def _next_figures(self, job: _Job) -> MetricFigures:
         if self._readers is None:
