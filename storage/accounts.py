@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from sqlalchemy import Engine, Row, func, or_
+from sqlalchemy import Engine, Row, func, or_, union
 from sqlmodel import select
 
 from storage.contracts import overdue
@@ -33,16 +33,16 @@ def _refs(rows: Sequence) -> list[AccountRef]:  # type: ignore[type-arg]
 def exact_matches(engine: Engine, *, raw: str, normalised: str) -> list[AccountRef]:
     """Accounts whose id, normalised name, alias or domain is exactly what was typed."""
     lowered = raw.strip().lower()
-    alias_ids = select(AccountAlias.account_id).where(AccountAlias.search_alias == normalised)
-    statement = select(*_REF_COLUMNS).where(
-        or_(
-            # Ids as typed in any case ("acc-0001"); an index on lower(external_id) serves it.
-            func.lower(Account.external_id) == lowered,
-            Account.search_name == normalised,
-            Account.domain == lowered,
-            Account.id.in_(alias_ids),  # type: ignore[union-attr]
-        )
+    # One lookup per way of naming an account, each by its own index, put together: as one OR with the
+    # alias subquery, PostgreSQL read every account (a quarter of a second at a million).
+    matching_ids = union(
+        # Ids as typed in any case ("acc-0001"); an index on lower(external_id) serves it.
+        select(Account.id).where(func.lower(Account.external_id) == lowered),
+        select(Account.id).where(Account.search_name == normalised),
+        select(Account.id).where(Account.domain == lowered),
+        select(AccountAlias.account_id).where(AccountAlias.search_alias == normalised),
     )
+    statement = select(*_REF_COLUMNS).where(Account.id.in_(matching_ids))  # type: ignore[union-attr]
     with engine.connect() as connection:
         return _refs(connection.execute(statement.limit(50)).all())
 
