@@ -23,7 +23,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 from numpy.typing import NDArray
@@ -223,6 +223,14 @@ def _remove(*paths: Path) -> None:
         path.unlink(missing_ok=True)
 
 
+class _Load(Protocol):
+    """How a batch of generated rows goes into the database."""
+
+    def rows(self, connection: Connection, model: Any, rows: list[dict[str, Any]]) -> None: ...
+
+    def metrics(self, connection: Connection, blocks: list["_MetricBlock"]) -> None: ...
+
+
 class _SqliteLoad:
     """Bulk Core inserts."""
 
@@ -266,7 +274,7 @@ class _PostgresLoad:
                 )
 
 
-def _fill(connection: Connection, accounts: int, today: date, load: Any, per_batch: int) -> None:
+def _fill(connection: Connection, accounts: int, today: date, load: _Load, per_batch: int) -> None:
     rng = random.Random(SEED)
     metric_rng = np.random.default_rng(SEED)
     with connection.begin():
@@ -303,7 +311,7 @@ def _pick(rng: random.Random, shares: tuple[tuple[str, float], ...]) -> str:
 
 def _insert_accounts(
     connection: Connection,
-    load: Any,
+    load: _Load,
     rng: random.Random,
     metric_rng: np.random.Generator,
     numbers: range,

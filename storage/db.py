@@ -14,13 +14,13 @@ from sqlmodel import Session, create_engine
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 
 
-def _json_text(value: object) -> str:
+def json_text(value: object) -> str:
     return orjson.dumps(value).decode()
 
 
 def make_engine(database_url: str) -> Engine:
     # JSON columns go through orjson: the nightly refresh encodes one per snapshot, tens of thousands.
-    json = {"json_serializer": _json_text, "json_deserializer": orjson.loads}
+    json = {"json_serializer": json_text, "json_deserializer": orjson.loads}
     if database_url.startswith("sqlite"):
         engine = create_engine(database_url, connect_args={"check_same_thread": False}, **json)
         event.listen(engine, "connect", _tune_sqlite)

@@ -18,7 +18,6 @@ from functools import cache
 from typing import Any
 
 import numpy as np
-import orjson
 from numpy.typing import NDArray
 from sqlalchemy import (
     ColumnElement,
@@ -34,6 +33,7 @@ from sqlalchemy import (
     union_all,
 )
 
+from storage.db import json_text
 from storage.models import HealthSnapshot, MetricObservation, Milestone
 from storage.packed import exact, packed_columns, unpacked
 from storage.tables import ACCOUNTS
@@ -338,14 +338,10 @@ def write_snapshots(connection: Connection, rows: Sequence[dict[str, Any]]) -> N
     )
     with cursor.copy(f"COPY {_SNAPSHOT_LOAD} ({', '.join(_SNAPSHOT_COLUMNS)}) FROM STDIN") as copy:
         for row in rows:
-            copy.write_row([*(row[column] for column in _SNAPSHOT_COLUMNS[:-1]), _json(row["measures"])])
+            copy.write_row([*(row[column] for column in _SNAPSHOT_COLUMNS[:-1]), json_text(row["measures"])])
     columns = ", ".join(_SNAPSHOT_COLUMNS)
     updated = ", ".join(f"{column} = excluded.{column}" for column in _SNAPSHOT_COLUMNS[2:])
     cursor.execute(
         f"INSERT INTO health_snapshot ({columns}) SELECT {columns} FROM {_SNAPSHOT_LOAD} "
         f"ON CONFLICT (account_id, day) DO UPDATE SET {updated}"
     )
-
-
-def _json(value: Any) -> str:
-    return orjson.dumps(value).decode()

@@ -51,8 +51,9 @@ def run(args: argparse.Namespace) -> int:
     except CorpusError as error:
         raise CliError(f"question corpus: {error}", code=2) from error
     engine = open_database(settings)
-    clock: Clock = system_clock if settings.clock_start is None else ClockFrom(settings.clock_start)
+    clock: Clock = system_clock
     if settings.clock_start is not None:
+        clock = ClockFrom(settings.clock_start)
         logger.warning("living as if it were %s (CSBOT_CLOCK_START)", settings.clock_start.isoformat())
     configured_links(engine, config.signals, now=clock())  # so a message reads one stored row
     listeners = TrackedExecutor()
